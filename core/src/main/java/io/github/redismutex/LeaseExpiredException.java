@@ -1,0 +1,47 @@
+package io.github.redismutex;
+
+import java.time.Instant;
+
+/**
+ * Thrown by {@link RedisMutex#unlock()} when the calling thread held the lock in this JVM but its lease in Redis
+ * had already ended: the key expired (a long pause, a lost connection, a Redis restart without persistence) and
+ * may since have been taken by another owner. The key was left untouched, and the thread no longer holds the lock.
+ *
+ * <p>It is an {@link IllegalMonitorStateException}, so code written against {@link java.util.concurrent.locks.Lock}
+ * keeps working, while callers that care can tell a lost lease from an unlock by the wrong thread: work done in
+ * the critical section after {@link #leaseEndedAt()} was not protected by the lock.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class LeaseExpiredException extends IllegalMonitorStateException {
+  private static final long serialVersionUID = 1L;
+
+  private final String lockName;
+  private final transient Instant leaseEndedAt;
+
+  LeaseExpiredException(String lockName, Instant leaseEndedAt, boolean takenByAnother) {
+    super(
+        "lease of lock '"
+            + lockName
+            + "' ended at about "
+            + leaseEndedAt
+            + (takenByAnother
+                ? "; another owner holds it now and its key was left untouched"
+                : "; the key had expired and nobody holds it now"));
+    this.lockName = lockName;
+    this.leaseEndedAt = leaseEndedAt;
+  }
+
+  /** The name of the lock whose lease ended, as given to {@link RedisLocks#mutex(String)}. */
+  public String lockName() {
+    return lockName;
+  }
+
+  /**
+   * When the lease ended as far as this JVM can tell: the latest renewal Redis confirmed plus the lease time.
+   * The key may have expired a little later (the estimate counts from when the renewal was sent), never earlier.
+   */
+  public Instant leaseEndedAt() {
+    return leaseEndedAt;
+  }
+}

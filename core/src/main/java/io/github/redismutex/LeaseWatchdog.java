@@ -1,0 +1,100 @@
+package io.github.redismutex;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the leases of all locks held through one {@link RedisLocks} alive: one named thread, which every third of
+ * the lease renews every held lease in one pipelined batch (renew.lua, {@value LettuceLockStore#RENEW_BATCH} keys a
+ * call), so a holder keeps its lock for as long as it runs and a dead process's locks expire within a lease.
+ *
+ * <p>Ordering that keeps renewal from outliving unlock: a lease is {@link #register registered} before
+ * {@code lock()} returns and {@link #deregister deregistered} before the release script is sent, both on the
+ * owner's thread. A renewal already in flight when the release runs finds the key gone or another token and changes
+ * nothing (renew.lua only touches keys that still hold the lease's token). Thread-safe.
+ */
+final class LeaseWatchdog implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LeaseWatchdog.class);
+
+  private final LockStore store;
+  private final long leaseMillis;
+  private final long periodNanos;
+  private final Set<Lease> held = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService scheduler;
+
+  LeaseWatchdog(LockStore store, long leaseMillis, String threadName) {
+    this.store = store;
+    this.leaseMillis = leaseMillis;
+    this.periodNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis) / 3;
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, threadName);
+              thread.setDaemon(true); // a forgotten close() must not keep the JVM alive; close() stops it anyway
+              return thread;
+            });
+    scheduler.scheduleWithFixedDelay(this::renewAll, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+  }
+
+  void register(Lease lease) {
+    held.add(lease);
+  }
+
+  void deregister(Lease lease) {
+    held.remove(lease);
+  }
+
+  int heldCount() {
+    return held.size();
+  }
+
+  private void renewAll() {
+    List<Lease> leases = new ArrayList<>(held);
+    if (leases.isEmpty()) {
+      return;
+    }
+    long sentAt = System.nanoTime();
+    try {
+      // A renewal answered later than a period is no use: the next tick sends a fresh one.
+      boolean[] owned = Deadline.afterNanos(periodNanos).await(store.renew(leases, leaseMillis));
+      long endsAt = sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis);
+      for (int i = 0; i < owned.length; i++) {
+        Lease lease = leases.get(i);
+        if (owned[i]) {
+          lease.confirmedUntil(endsAt);
+        } else if (held.contains(lease)) { // a lease deregistered meanwhile was released, not lost
+          lease.markLost();
+          held.remove(lease);
+          log.warn("lease of lock key '{}' was lost: the key expired or has another owner", lease.key);
+        }
+      }
+    } catch (TimeoutException e) {
+      log.warn("renewal of {} leases got no answer within {} ms; retrying next period", leases.size(),
+          TimeUnit.NANOSECONDS.toMillis(periodNanos));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // close() is stopping this thread
+    } catch (RuntimeException e) {
+      log.warn("renewal of {} leases failed; retrying next period", leases.size(), e);
+    }
+  }
+
+  /** Stops the thread, waiting for a renewal in flight at most one period. Idempotent. */
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    try {
+      scheduler.awaitTermination(periodNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    held.clear();
+  }
+}

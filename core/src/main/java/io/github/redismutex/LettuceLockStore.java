@@ -1,0 +1,121 @@
+package io.github.redismutex;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The {@link LockStore} over one shared Lettuce connection: the only class that sends lock commands.
+ *
+ * <p>Scripts run by EVALSHA; on {@link RedisNoScriptException} (a restarted or flushed server) the same call falls
+ * back to EVAL, which also loads the script again. Thread-safe: Lettuce connections are, and this class keeps no
+ * state of its own.
+ */
+final class LettuceLockStore implements LockStore {
+  /** Keys per renew.lua call: bounds one script's run time while N locks renew in about N/100 round trips. */
+  static final int RENEW_BATCH = 100;
+
+  private final RedisAsyncCommands<String, String> commands;
+
+  LettuceLockStore(RedisAsyncCommands<String, String> commands) {
+    this.commands = commands;
+  }
+
+  /** SCRIPT LOAD of every script, so the first EVALSHA of each does not have to fall back to EVAL. */
+  CompletionStage<Void> preloadScripts() {
+    CompletableFuture<?>[] loads =
+        List.of(LuaScript.ACQUIRE, LuaScript.RELEASE, LuaScript.RENEW, LuaScript.EXTEND).stream()
+            .map(script -> commands.scriptLoad(script.source).toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(loads);
+  }
+
+  @Override
+  public CompletionStage<Boolean> trySet(String key, String token, long leaseMillis) {
+    return commands.set(key, token, SetArgs.Builder.nx().px(leaseMillis)).thenApply("OK"::equals);
+  }
+
+  @Override
+  public CompletionStage<Attempt> acquireOrInspect(String key, String token, long leaseMillis) {
+    return runForLong(LuaScript.ACQUIRE, key, token, Long.toString(leaseMillis))
+        .thenApply(
+            code -> {
+              if (code == -3) {
+                return Attempt.ACQUIRED;
+              }
+              return code == -4 ? Attempt.NOT_A_LOCK : Attempt.held(code);
+            });
+  }
+
+  @Override
+  public CompletionStage<Release> release(String key, String token, String channel) {
+    return runForLong(LuaScript.RELEASE, key, token, channel == null ? "" : channel)
+        .thenApply(
+            code -> {
+              if (code == 1) {
+                return Release.RELEASED;
+              }
+              return code == 0 ? Release.EXPIRED : Release.TAKEN;
+            });
+  }
+
+  @Override
+  public CompletionStage<boolean[]> renew(List<Lease> leases, long leaseMillis) {
+    // Every batch is written before any answer is read: pipelined, one round trip in all.
+    CompletionStage<boolean[]> all = CompletableFuture.completedFuture(new boolean[leases.size()]);
+    for (int start = 0; start < leases.size(); start += RENEW_BATCH) {
+      int from = start;
+      List<Lease> batch = leases.subList(from, Math.min(from + RENEW_BATCH, leases.size()));
+      String[] keys = new String[batch.size()];
+      String[] args = new String[batch.size() + 1];
+      for (int i = 0; i < batch.size(); i++) {
+        keys[i] = batch.get(i).key;
+        args[i] = batch.get(i).token;
+      }
+      args[batch.size()] = Long.toString(leaseMillis);
+      CompletionStage<List<Object>> answers = run(LuaScript.RENEW, ScriptOutputType.MULTI, keys, args);
+      all =
+          all.thenCombine(
+              answers,
+              (owned, list) -> {
+                for (int i = 0; i < list.size(); i++) {
+                  owned[from + i] = ((Long) list.get(i)) == 1L;
+                }
+                return owned;
+              });
+    }
+    return all;
+  }
+
+  @Override
+  public CompletionStage<Long> extend(String key, String token, long addMillis) {
+    return runForLong(LuaScript.EXTEND, key, token, Long.toString(addMillis));
+  }
+
+  @Override
+  public CompletionStage<Long> remainingLeaseMillis(String key) {
+    return commands.pttl(key);
+  }
+
+  @Override
+  public CompletionStage<Boolean> exists(String key) {
+    return commands.exists(key).thenApply(count -> count > 0);
+  }
+
+  private CompletionStage<Long> runForLong(LuaScript script, String key, String... args) {
+    return run(script, ScriptOutputType.INTEGER, new String[] {key}, args);
+  }
+
+  private <T> CompletionStage<T> run(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
+    CompletionStage<T> bySha = commands.evalsha(script.sha1, type, keys, args);
+    return bySha.exceptionallyCompose(
+        failure ->
+            RedisFailures.unwrap(failure) instanceof RedisNoScriptException
+                ? commands.<T>eval(script.source, type, keys, args)
+                : CompletableFuture.failedStage(failure));
+  }
+}

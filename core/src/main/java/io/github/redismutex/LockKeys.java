@@ -1,0 +1,99 @@
+package io.github.redismutex;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Maps lock names to Redis keys and channels, and checks names and prefixes.
+ *
+ * <p>The lock key of name {@code n} is {@code prefix + "{" + escape(n) + "}"}, where {@code escape} turns
+ * {@code \} into {@code \\}, <code>{</code> into {@code \(} and <code>}</code> into {@code \)}. So:
+ * <ul>
+ *   <li>the braces around the escaped name are a Redis Cluster hash tag: every key and channel of one lock
+ *       (the lock key, and later keys made by appending {@code ":" + suffix}) hashes to one slot, also for names
+ *       that contain braces themselves, because the escaped name never does;
+ *   <li>the mapping is injective: two different names never share a key, and no lock key ends in anything but
+ *       <code>}</code>, so an appended suffix never collides with another name's lock key.
+ * </ul>
+ * Names are any text of 1 to {@value #MAX_NAME_BYTES} bytes in UTF-8 (spaces, newlines, {@code *?[}, braces and
+ * any Unicode included); a string with an unpaired surrogate is rejected because it has no UTF-8 form and two
+ * such names would share a key. Immutable and thread-safe.
+ */
+final class LockKeys {
+  static final int MAX_NAME_BYTES = 1024;
+  static final int MAX_PREFIX_BYTES = 256;
+  static final String DEFAULT_PREFIX = "redis-mutex:";
+
+  private final String prefix;
+
+  LockKeys(String prefix) {
+    this.prefix = checkPrefix(prefix);
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  /** The lock key of a name that {@link #checkName(String)} accepted. */
+  String lockKey(String name) {
+    StringBuilder key = new StringBuilder(prefix.length() + name.length() + 8).append(prefix).append('{');
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      switch (c) {
+        case '\\' -> key.append("\\\\");
+        case '{' -> key.append("\\(");
+        case '}' -> key.append("\\)");
+        default -> key.append(c);
+      }
+    }
+    return key.append('}').toString();
+  }
+
+  /** The channel the release script publishes on where keyspace notifications are unavailable. */
+  static String releaseChannel(String lockKey) {
+    return lockKey + ":released";
+  }
+
+  /** The keyspace-notification channel of a key in the given logical database. */
+  static String keyspaceChannel(int database, String lockKey) {
+    return "__keyspace@" + database + "__:" + lockKey;
+  }
+
+  static String checkName(String name) {
+    Objects.requireNonNull(name, "name must not be null");
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("name must not be empty");
+    }
+    checkText("name", name, MAX_NAME_BYTES);
+    return name;
+  }
+
+  static String checkPrefix(String prefix) {
+    Objects.requireNonNull(prefix, "keyPrefix must not be null");
+    if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+      throw new IllegalArgumentException(
+          "keyPrefix must not contain '{' or '}' (the library places the Redis Cluster hash tag itself), was '"
+              + prefix
+              + "'");
+    }
+    checkText("keyPrefix", prefix, MAX_PREFIX_BYTES);
+    return prefix;
+  }
+
+  private static void checkText(String what, String text, int maxBytes) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(
+            what + " must be valid Unicode, but has an unpaired surrogate at index " + i);
+      }
+    }
+    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxBytes) {
+      throw new IllegalArgumentException(
+          what + " must be at most " + maxBytes + " bytes in UTF-8, was " + bytes + " bytes");
+    }
+  }
+}

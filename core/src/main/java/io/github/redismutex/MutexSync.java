@@ -1,0 +1,377 @@
+package io.github.redismutex;
+
+import io.lettuce.core.RedisCommandTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lock algorithm of one {@link RedisLocks}, for every name: what {@link RedisMutex} delegates to (as
+ * {@code ReentrantLock} delegates to its {@code Sync}).
+ *
+ * <h2>Acquire</h2>
+ * Take the name's local gate ({@link LocalLock}); a thread that already held it has re-entered and is done, at
+ * zero round trips. Otherwise send {@code SET key token NX PX lease} with a fresh UUID token. If another owner
+ * holds the key: register a {@link Waiter} (subscribe to the key's wake-up channels) and wait for the subscription
+ * to be confirmed, <em>then</em> attempt again with acquire.lua, which either acquires or returns the holder's
+ * remaining lease; wait until a wake-up arrives or that lease runs out, and repeat. Because the subscription is live
+ * before each scripted attempt and the waiter's signal is cleared before it, a release between a failed attempt and
+ * the wait cannot be missed (the lost-wakeup race is impossible by construction). While it waits, the thread sends
+ * no command. On success the {@link Lease} is registered with the {@link LeaseWatchdog} before the call returns.
+ *
+ * <h2>Release</h2>
+ * The outermost unlock deregisters the lease from the watchdog, then runs release.lua (compare-and-delete) on the
+ * caller's thread. A key that is gone or owned by another token is left untouched and reported as a {@link
+ * LeaseExpiredException}.
+ *
+ * <h2>Time and failures</h2>
+ * One {@link Deadline} per call bounds every command, retry and subscription; each command is further capped at
+ * the command timeout. A command whose answer never came may still run later: the token then keeps it harmless
+ * (acquire.lua accepts a key holding our own token, and an abandoned acquisition is released in the background).
+ * Outages are retried with back-off from {@value #MIN_BACKOFF_MILLIS} to {@value #MAX_BACKOFF_MILLIS} ms by
+ * {@code lock()}, until the deadline by {@code tryLock(t)}; error replies a retry cannot cure are thrown.
+ *
+ * <p>Thread-safe.
+ */
+final class MutexSync {
+  private static final Logger log = LoggerFactory.getLogger(MutexSync.class);
+
+  static final long MIN_BACKOFF_MILLIS = 10;
+  static final long MAX_BACKOFF_MILLIS = 1_000;
+
+  /** How a call waits, as the {@code Lock} method it serves. */
+  enum Wait {
+    NONE, // tryLock(): one attempt
+    TIMED, // tryLock(t): until the deadline, interruptible
+    INTERRUPTIBLE, // lockInterruptibly()
+    UNINTERRUPTIBLE; // lock(): keeps waiting and keeps the interrupt for later
+
+    boolean interruptible() {
+      return this == TIMED || this == INTERRUPTIBLE;
+    }
+  }
+
+  private final LockTable table;
+  private final LockStore store;
+  private final WaiterRegistry waiters;
+  private final LeaseWatchdog watchdog;
+  private final WakeupMode wakeupMode;
+  private final int database;
+  private final long leaseMillis;
+  private final long commandTimeoutNanos;
+  private volatile boolean closed;
+
+  MutexSync(
+      LockTable table,
+      LockStore store,
+      WaiterRegistry waiters,
+      LeaseWatchdog watchdog,
+      WakeupMode wakeupMode,
+      int database,
+      Duration leaseTime,
+      Duration commandTimeout) {
+    this.table = table;
+    this.store = store;
+    this.waiters = waiters;
+    this.watchdog = watchdog;
+    this.wakeupMode = wakeupMode;
+    this.database = database;
+    this.leaseMillis = leaseTime.toMillis();
+    this.commandTimeoutNanos = commandTimeout.toNanos();
+  }
+
+  WakeupMode wakeupMode() {
+    return wakeupMode;
+  }
+
+  /** After this, every call fails with {@link IllegalStateException}; waiting threads are woken to find out. */
+  void close() {
+    closed = true;
+    waiters.close();
+  }
+
+  boolean acquire(String name, Wait wait, Deadline deadline) throws InterruptedException {
+    checkOpen();
+    if (wait.interruptible() && Thread.interrupted()) {
+      throw new InterruptedException("interrupted before acquiring lock '" + name + "'");
+    }
+    LocalLock local = table.use(name);
+    boolean acquired = false;
+    try {
+      if (!enterGate(local, wait, deadline)) {
+        return false;
+      }
+      try {
+        if (local.gate.getHoldCount() > 1) {
+          acquired = true; // re-entry: the gate's hold count is the lock's; nothing to ask Redis
+          return true;
+        }
+        acquired = acquireInRedis(local, wait, deadline);
+        return acquired;
+      } finally {
+        if (!acquired) {
+          local.gate.unlock();
+        }
+      }
+    } finally {
+      if (!acquired) {
+        table.release(local);
+      }
+    }
+  }
+
+  private static boolean enterGate(LocalLock local, Wait wait, Deadline deadline) throws InterruptedException {
+    switch (wait) {
+      case NONE:
+        return local.gate.tryLock();
+      case TIMED:
+        return local.gate.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+      case INTERRUPTIBLE:
+        local.gate.lockInterruptibly();
+        return true;
+      default:
+        local.gate.lock();
+        return true;
+    }
+  }
+
+  /** Runs with the gate held by the caller and no hold yet: the one contender of this JVM for the name. */
+  private boolean acquireInRedis(LocalLock local, Wait wait, Deadline deadline) throws InterruptedException {
+    String token = UUID.randomUUID().toString();
+    Waiter waiter = null;
+    boolean acquired = false;
+    boolean unanswered = false; // an attempt was sent whose answer we never read: it may have acquired
+    boolean interrupted = false; // lock() only: an interrupt that arrived while waiting, set again on the way out
+    long backoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_BACKOFF_MILLIS);
+    try {
+      while (true) {
+        checkOpen();
+        if (waiter != null && waiter.subscribed.isCompletedExceptionally()) {
+          waiters.deregister(waiter); // its SUBSCRIBE failed during an outage: ask again
+          waiter = subscribe(local, wait, deadline);
+        }
+        if (waiter != null) {
+          waiter.clear(); // before the attempt: a release announced from now on leaves a permit for the wait
+        }
+        long waitNanos;
+        long sentAt = System.nanoTime();
+        try {
+          unanswered = true;
+          LockStore.Attempt attempt =
+              waiter == null
+                  ? (await(store.trySet(local.key, token, leaseMillis), wait, deadline)
+                      ? LockStore.Attempt.ACQUIRED
+                      : LockStore.Attempt.held(-2))
+                  : await(store.acquireOrInspect(local.key, token, leaseMillis), wait, deadline);
+          unanswered = false;
+          if (attempt.outcome() == LockStore.Attempt.Outcome.ACQUIRED) {
+            Lease lease = new Lease(local.key, token, sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
+            local.lease = lease;
+            watchdog.register(lease); // before lock() returns: see LeaseWatchdog
+            acquired = true;
+            return true;
+          }
+          if (attempt.outcome() == LockStore.Attempt.Outcome.NOT_A_LOCK) {
+            throw new IllegalStateException(
+                "lock '" + local.name + "' cannot be acquired: its key '" + local.key
+                    + "' holds a value that is not a string, so something other than redis-mutex uses it;"
+                    + " choose another name or keyPrefix");
+          }
+          if (wait == Wait.NONE || deadline.hasPassed()) {
+            return false;
+          }
+          if (waiter == null) {
+            waiter = subscribe(local, wait, deadline);
+            continue; // attempt again now that no release can go unseen
+          }
+          long remaining = attempt.remainingLeaseMillis();
+          // Re-check when the holder's lease runs out (+1 ms: PTTL rounds down); a key without expiry is not
+          // ours to wait out, so look again once a lease.
+          waitNanos = TimeUnit.MILLISECONDS.toNanos(remaining >= 0 ? remaining + 1 : leaseMillis);
+          if (!waiter.isSubscribed()) {
+            waitNanos = Math.min(waitNanos, backoffNanos); // no announcement can reach us yet
+          }
+          backoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_BACKOFF_MILLIS);
+        } catch (TimeoutException e) {
+          if (wait == Wait.NONE || deadline.hasPassed()) {
+            return false;
+          }
+          waitNanos = 0; // only this command's own cap ran out: attempt again at once
+        } catch (InterruptedException e) {
+          if (wait.interruptible()) {
+            throw e;
+          }
+          interrupted = true;
+          waitNanos = 0;
+        } catch (RuntimeException e) {
+          if (!RedisFailures.isTransient(e) || wait == Wait.NONE) {
+            throw e;
+          }
+          if (deadline.hasPassed()) {
+            return false;
+          }
+          log.debug("Redis unavailable while acquiring '{}'; retrying in {} ms", local.name,
+              TimeUnit.NANOSECONDS.toMillis(backoffNanos), e);
+          if (waiter == null) {
+            waiter = subscribe(local, wait, deadline); // something to wait on, woken by close() and reconnects
+          }
+          waitNanos = backoffNanos;
+          backoffNanos = Math.min(backoffNanos * 2, TimeUnit.MILLISECONDS.toNanos(MAX_BACKOFF_MILLIS));
+        }
+        long nanos = Math.min(waitNanos, deadline.remainingNanos());
+        if (nanos > 0) {
+          try {
+            waiter.await(nanos);
+          } catch (InterruptedException e) {
+            if (wait.interruptible()) {
+              throw e;
+            }
+            interrupted = true;
+          }
+        }
+      }
+    } finally {
+      if (waiter != null) {
+        waiters.deregister(waiter);
+      }
+      if (!acquired && unanswered && !closed) {
+        store.release(local.key, token, wakeupMode.releaseChannel(local.key)); // answer not needed
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Registers a waiter and waits, within the call's deadline, for its subscription to be confirmed. */
+  private Waiter subscribe(LocalLock local, Wait wait, Deadline deadline) throws InterruptedException {
+    Waiter waiter = waiters.register(wakeupMode.watchedChannels(database, local.key));
+    try {
+      if (wait.interruptible()) {
+        commandDeadline(deadline).await(waiter.subscribed);
+      } else {
+        commandDeadline(deadline).awaitUninterruptibly(waiter.subscribed);
+      }
+    } catch (TimeoutException | RuntimeException e) {
+      // Not confirmed yet: attempts go on, with waits capped at the back-off until it is (see acquireInRedis).
+      log.debug("subscription for '{}' not confirmed yet", local.name, e);
+    }
+    return waiter;
+  }
+
+  void release(String name) {
+    LocalLock local = table.peek(name);
+    if (local == null || local.holdCount() == 0) {
+      throw new IllegalMonitorStateException(
+          "unlock of '" + name + "' by thread '" + Thread.currentThread().getName() + "', which does not hold it");
+    }
+    try {
+      if (local.gate.getHoldCount() > 1) {
+        return; // inner unlock of a re-entry: no round trip
+      }
+      Lease lease = local.lease;
+      local.lease = null;
+      watchdog.deregister(lease); // before the release script: no renewal can outlive this unlock
+      checkOpen();
+      LockStore.Release result;
+      try {
+        result =
+            Deadline.afterNanos(commandTimeoutNanos)
+                .awaitUninterruptibly(store.release(lease.key, lease.token, wakeupMode.releaseChannel(lease.key)));
+      } catch (TimeoutException e) {
+        throw new RedisCommandTimeoutException(
+            "unlock of '" + name + "' got no answer from Redis within "
+                + Duration.ofNanos(commandTimeoutNanos)
+                + "; the release may still run, else the lease ends by itself by about " + toInstant(lease.endsAtNanos()));
+      }
+      if (result != LockStore.Release.RELEASED) {
+        throw new LeaseExpiredException(name, toInstant(lease.endsAtNanos()), result == LockStore.Release.TAKEN);
+      }
+    } finally {
+      local.gate.unlock();
+      table.release(local);
+    }
+  }
+
+  boolean isHeldByCurrentThread(String name) {
+    return holdCount(name) > 0;
+  }
+
+  int holdCount(String name) {
+    LocalLock local = table.peek(name);
+    return local == null ? 0 : local.holdCount();
+  }
+
+  /** True without a round trip when a thread of this RedisLocks holds it; else asks Redis (EXISTS). */
+  boolean isLocked(String name, String key) {
+    checkOpen();
+    LocalLock local = table.peek(name);
+    if (local != null && local.lease != null) {
+      return true;
+    }
+    return query(name, store.exists(key));
+  }
+
+  Duration remainingLease(String name, String key) {
+    checkOpen();
+    long millis = query(name, store.remainingLeaseMillis(key));
+    if (millis == -1) {
+      return ChronoUnit.FOREVER.getDuration(); // a key without expiry, not set by this library
+    }
+    return Duration.ofMillis(Math.max(millis, 0));
+  }
+
+  boolean extend(String name, Duration additional) {
+    checkOpen();
+    LocalLock local = table.peek(name);
+    if (local == null || local.holdCount() == 0) {
+      throw new IllegalMonitorStateException(
+          "extend of '" + name + "' by thread '" + Thread.currentThread().getName() + "', which does not hold it");
+    }
+    Lease lease = local.lease;
+    long sentAt = System.nanoTime();
+    long newLeaseMillis = query(name, store.extend(lease.key, lease.token, additional.toMillis()));
+    if (newLeaseMillis < 0) {
+      lease.markLost();
+      return false;
+    }
+    lease.confirmedUntil(sentAt + TimeUnit.MILLISECONDS.toNanos(newLeaseMillis));
+    return true;
+  }
+
+  private <T> T query(String name, CompletionStage<T> reply) {
+    try {
+      return Deadline.afterNanos(commandTimeoutNanos).awaitUninterruptibly(reply);
+    } catch (TimeoutException e) {
+      throw new RedisCommandTimeoutException(
+          "Redis did not answer about lock '" + name + "' within " + Duration.ofNanos(commandTimeoutNanos));
+    }
+  }
+
+  /** Waits for an attempt's reply within the call's deadline and the command timeout, as the wait mode allows. */
+  private <T> T await(CompletionStage<T> reply, Wait wait, Deadline deadline)
+      throws InterruptedException, TimeoutException {
+    Deadline bound = commandDeadline(deadline);
+    return wait.interruptible() ? bound.await(reply) : bound.awaitUninterruptibly(reply);
+  }
+
+  private Deadline commandDeadline(Deadline callDeadline) {
+    return callDeadline.capped(commandTimeoutNanos);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("RedisLocks is closed");
+    }
+  }
+
+  private static Instant toInstant(long nanoTime) {
+    return Instant.now().minusNanos(System.nanoTime() - nanoTime).truncatedTo(ChronoUnit.MILLIS);
+  }
+}

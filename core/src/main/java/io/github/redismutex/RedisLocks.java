@@ -1,0 +1,300 @@
+package io.github.redismutex;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point: one per application and Redis server, holding the connections every {@link RedisMutex} it hands
+ * out shares, and the one background thread that renews their leases.
+ *
+ * <pre>{@code
+ * try (RedisLocks locks = RedisLocks.connect("redis://127.0.0.1:6379")) {
+ *   Lock lock = locks.mutex("orders:42");
+ *   lock.lock();
+ *   try {
+ *     // ...
+ *   } finally {
+ *     lock.unlock();
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>A {@code RedisLocks} opens two connections (commands, and pub/sub for waking waiters) and starts one thread,
+ * {@code redis-mutex-watchdog-N}. {@link #close()} stops them and, when it created the Lettuce client itself, the
+ * client too; a client passed to {@link Builder#client} is borrowed and never closed.
+ *
+ * <p>Two instances are independent, as two processes would be, even inside one JVM. Thread-safe.
+ */
+public final class RedisLocks implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RedisLocks.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final Pattern CLIENT_INFO_DB = Pattern.compile("(?:^|\\s)db=(\\d+)");
+
+  /** The default lease: how long a lock outlives a process that died holding it. */
+  public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(30);
+  /** The shortest lease allowed: renewals every third of it must still have time to travel. */
+  public static final Duration MIN_LEASE_TIME = Duration.ofMillis(100);
+  /** The longest lease (and extension) allowed. */
+  public static final Duration MAX_LEASE_TIME = Duration.ofDays(1);
+  /** The default bound on waiting for any one Redis reply. */
+  public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+  private final LockKeys keys;
+  private final MutexSync sync;
+  private final LeaseWatchdog watchdog;
+  private final WaiterRegistry waiters;
+  private final LockTable table;
+  private final LettuceSubscriber subscriber;
+  private final StatefulRedisConnection<String, String> connection;
+  private final RedisClient ownedClient; // null when borrowed
+  private final ClientResources ownedResources; // null when borrowed
+  private final Duration commandTimeout;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RedisLocks(Builder builder) {
+    this.keys = new LockKeys(builder.keyPrefix);
+    this.commandTimeout = builder.commandTimeout;
+    if (builder.client != null) {
+      ownedResources = null;
+      ownedClient = null;
+    } else {
+      RedisURI uri = RedisURI.create(builder.uri);
+      ownedResources =
+          ClientResources.builder()
+              .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+              .build();
+      ownedClient = RedisClient.create(ownedResources, uri);
+      // Fail fast while disconnected instead of queueing: callers retry with their own deadlines.
+      ownedClient.setOptions(
+          ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    }
+    RedisClient client = builder.client != null ? builder.client : ownedClient;
+    StatefulRedisConnection<String, String> commands = null;
+    StatefulRedisPubSubConnection<String, String> pubSub = null;
+    try {
+      commands = client.connect(StringCodec.UTF8);
+      commands.setTimeout(commandTimeout);
+      pubSub = client.connectPubSub(StringCodec.UTF8);
+      WakeupMode mode = KeyspaceNotifications.choose(commands.sync(), builder.configureKeyspaceNotifications);
+      int database = database(commands);
+      LettuceLockStore store = new LettuceLockStore(commands.async());
+      preload(store);
+      this.connection = commands;
+      this.subscriber = new LettuceSubscriber(pubSub);
+      this.waiters = new WaiterRegistry(subscriber);
+      subscriber.deliverTo(waiters);
+      this.table = new LockTable(keys::lockKey);
+      this.watchdog =
+          new LeaseWatchdog(store, builder.leaseTime.toMillis(), "redis-mutex-watchdog-" + INSTANCES.incrementAndGet());
+      this.sync =
+          new MutexSync(table, store, waiters, watchdog, mode, database, builder.leaseTime, commandTimeout);
+    } catch (RuntimeException e) {
+      if (pubSub != null) {
+        pubSub.close();
+      }
+      if (commands != null) {
+        commands.close();
+      }
+      shutdownOwnedClient();
+      throw e;
+    }
+  }
+
+  /** Connects with the defaults to the server at {@code uri} ({@code redis://host:port/db}, {@code rediss://…}). */
+  public static RedisLocks connect(String uri) {
+    return builder().uri(uri).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The lock with this name. Any text of 1 to 1024 bytes in UTF-8 is a name: spaces, newlines, Unicode, glob
+   * characters and braces included; different names never share a lock. No round trip; nothing is kept for a name
+   * while no thread holds or awaits it.
+   *
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is empty, longer than 1024 bytes in UTF-8, or not valid Unicode
+   * @throws IllegalStateException if this instance is closed
+   */
+  public RedisMutex mutex(String name) {
+    LockKeys.checkName(name);
+    if (closed.get()) {
+      throw new IllegalStateException("RedisLocks is closed");
+    }
+    return new RedisMutex(name, keys.lockKey(name), sync, commandTimeout);
+  }
+
+  /**
+   * Stops lease renewal, wakes every waiting thread (their calls fail with {@link IllegalStateException}), closes
+   * both connections and, if this instance created the Lettuce client, shuts it down. Locks still held are not
+   * released: their keys expire within the lease, as if the process had died, because their holders may still be
+   * in their critical sections. Threads queued locally behind a holder fail when it unlocks. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    sync.close();
+    watchdog.close();
+    subscriber.close();
+    connection.close();
+    shutdownOwnedClient();
+  }
+
+  // Package-private views for tests and diagnostics.
+
+  WakeupMode wakeupMode() {
+    return sync.wakeupMode();
+  }
+
+  int localLockCount() {
+    return table.size();
+  }
+
+  int heldLeaseCount() {
+    return watchdog.heldCount();
+  }
+
+  int subscribedChannelCount() {
+    return waiters.channelCount();
+  }
+
+  String keyOf(String name) {
+    return keys.lockKey(LockKeys.checkName(name));
+  }
+
+  private void shutdownOwnedClient() {
+    if (ownedClient != null) {
+      ownedClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+    if (ownedResources != null) {
+      ownedResources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+  }
+
+  private void preload(LettuceLockStore store) {
+    try {
+      Deadline.afterNanos(commandTimeout.toNanos()).awaitUninterruptibly(store.preloadScripts());
+    } catch (TimeoutException | RuntimeException e) {
+      log.debug("SCRIPT LOAD failed; scripts load on first use by EVAL instead", e);
+    }
+  }
+
+  /** The logical database of the connection, which names its keyspace channels. */
+  private static int database(StatefulRedisConnection<String, String> connection) {
+    try {
+      Matcher db = CLIENT_INFO_DB.matcher(connection.sync().clientInfo());
+      if (db.find()) {
+        return Integer.parseInt(db.group(1));
+      }
+    } catch (RuntimeException e) {
+      log.debug("CLIENT INFO unavailable (Redis before 6.2?); assuming database 0", e);
+    }
+    return 0;
+  }
+
+  static Duration checkDuration(String what, Duration value, Duration min, Duration max) {
+    Objects.requireNonNull(value, what + " must not be null");
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Settings of a {@link RedisLocks}. Each setter checks its argument at once and throws {@link
+   * NullPointerException} or {@link IllegalArgumentException} naming it, leaving the builder unchanged. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private String uri;
+    private RedisClient client;
+    private Duration leaseTime = DEFAULT_LEASE_TIME;
+    private String keyPrefix = LockKeys.DEFAULT_PREFIX;
+    private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+    private boolean configureKeyspaceNotifications = true;
+
+    private Builder() {}
+
+    /** The server to connect to, as a Redis URI; the built instance owns its client. Excludes {@link #client}. */
+    public Builder uri(String uri) {
+      Objects.requireNonNull(uri, "uri must not be null");
+      RedisURI.create(uri); // throws IllegalArgumentException naming what is wrong
+      this.uri = uri;
+      return this;
+    }
+
+    /** A Lettuce client to borrow: used for the connections, never shut down by this library. Excludes {@link #uri}. */
+    public Builder client(RedisClient client) {
+      this.client = Objects.requireNonNull(client, "client must not be null");
+      return this;
+    }
+
+    /**
+     * How long a lock outlives a holder that stopped renewing it (default 30 s, from 100 ms to 1 day). Held locks are
+     * renewed every third of it.
+     */
+    public Builder leaseTime(Duration leaseTime) {
+      this.leaseTime = checkDuration("leaseTime", leaseTime, MIN_LEASE_TIME, MAX_LEASE_TIME);
+      return this;
+    }
+
+    /**
+     * Prepended to every lock key (default {@code "redis-mutex:"}); at most 256 bytes, without braces. Processes share
+     * a lock when they use the same prefix and name.
+     */
+    public Builder keyPrefix(String keyPrefix) {
+      this.keyPrefix = LockKeys.checkPrefix(keyPrefix);
+      return this;
+    }
+
+    /** The longest wait for any one Redis reply (default 2 s, from 1 ms to 10 minutes). */
+    public Builder commandTimeout(Duration commandTimeout) {
+      this.commandTimeout =
+          checkDuration("commandTimeout", commandTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+      return this;
+    }
+
+    /**
+     * Whether to turn on the keyspace notifications waiters use ({@code CONFIG SET notify-keyspace-events}, adding
+     * flags K, g, x, e to those already set, never removing any). Default true. Where it is false or CONFIG is
+     * refused, releases are announced on the library's own channels instead.
+     */
+    public Builder configureKeyspaceNotifications(boolean configure) {
+      this.configureKeyspaceNotifications = configure;
+      return this;
+    }
+
+    /**
+     * Connects and returns the instance.
+     *
+     * @throws IllegalStateException if neither or both of {@link #uri} and {@link #client} were set
+     * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached
+     */
+    public RedisLocks build() {
+      if ((uri == null) == (client == null)) {
+        throw new IllegalStateException("exactly one of uri(...) and client(...) must be set");
+      }
+      return new RedisLocks(this);
+    }
+  }
+}

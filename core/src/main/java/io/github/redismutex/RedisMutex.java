@@ -1,0 +1,198 @@
+package io.github.redismutex;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * A reentrant mutual-exclusion {@link Lock} shared through Redis by every thread of every process that uses the
+ * same name, key prefix and server: {@code ReentrantLock} semantics across JVMs. Obtain one from {@link
+ * RedisLocks#mutex(String)} and use the usual idiom:
+ *
+ * <pre>{@code
+ * RedisMutex lock = locks.mutex("orders:42");
+ * lock.lock();
+ * try {
+ *   // only one thread of all processes runs here at a time
+ * } finally {
+ *   lock.unlock();
+ * }
+ * }</pre>
+ *
+ * <p>The lock is owned by a thread: the thread that acquired it must release it, and may acquire it again without
+ * blocking (each {@code lock()} needs its {@code unlock()}). A re-entry and its unlock cost no Redis round trip.
+ * While held, the lock's lease in Redis is renewed in the background, so it stays held as long as the process runs;
+ * if the process dies, it frees itself within the lease. If the lease is lost anyway (the process was paused past
+ * it, Redis restarted without persistence), {@link #unlock()} says so with a {@link LeaseExpiredException}.
+ *
+ * <p>Two handles with the same name from one {@link RedisLocks} are the same lock; handles from two different
+ * {@code RedisLocks} behave like two processes. A handle is cheap and holds no resources: keep it or ask for it
+ * again, as convenient.
+ *
+ * <p>Blocked threads wait without polling Redis: they are woken by Redis pub/sub when the lock is released or its
+ * lease runs out. Within a JVM, threads wait in a local queue and only one of them at a time asks Redis.
+ *
+ * <p>Instances are thread-safe.
+ */
+public final class RedisMutex implements Lock {
+  private final String name;
+  private final String key;
+  private final MutexSync sync;
+  private final Duration commandTimeout;
+
+  RedisMutex(String name, String key, MutexSync sync, Duration commandTimeout) {
+    this.name = name;
+    this.key = key;
+    this.sync = sync;
+    this.commandTimeout = commandTimeout;
+  }
+
+  /**
+   * Acquires the lock, waiting as long as it takes. Not interruptible: an interrupt while waiting is remembered
+   * and the thread's interrupt flag is set when this method returns. Waits through a Redis outage, retrying with
+   * bounded back-off, and goes on when Redis is back.
+   *
+   * <p>Round trips: none for a re-entry; one when the lock is free; while another owner holds it, one to subscribe
+   * and one per wake-up.
+   *
+   * @throws IllegalStateException if the {@link RedisLocks} is closed, or the lock key holds a value that redis-mutex
+   *     did not write
+   * @throws io.lettuce.core.RedisException for an error reply that retrying cannot cure (no permission, out of memory)
+   */
+  @Override
+  public void lock() {
+    try {
+      sync.acquire(name, MutexSync.Wait.UNINTERRUPTIBLE, Deadline.never());
+    } catch (InterruptedException e) {
+      throw new AssertionError("lock() does not wait interruptibly", e);
+    }
+  }
+
+  /**
+   * Acquires the lock unless the thread is interrupted, before or during the call. On {@link InterruptedException}
+   * the lock is not held, and the interrupt flag is cleared, as with {@code ReentrantLock}. Otherwise as {@link
+   * #lock()}.
+   */
+  @Override
+  public void lockInterruptibly() throws InterruptedException {
+    sync.acquire(name, MutexSync.Wait.INTERRUPTIBLE, Deadline.never());
+  }
+
+  /**
+   * Acquires the lock only if it is free now (or already held by this thread). One round trip, bounded by the
+   * command timeout; does not wait for a holder. Ignores interrupts.
+   *
+   * @return true if the lock is now held by this thread
+   * @throws io.lettuce.core.RedisException if Redis could not be reached
+   */
+  @Override
+  public boolean tryLock() {
+    try {
+      return sync.acquire(name, MutexSync.Wait.NONE, Deadline.never());
+    } catch (InterruptedException e) {
+      throw new AssertionError("tryLock() does not wait interruptibly", e);
+    }
+  }
+
+  /**
+   * Acquires the lock if it becomes free within the given time. One deadline bounds the whole call, every Redis
+   * command and retry inside it included: the call returns within {@code time} plus a few milliseconds, even when
+   * Redis is slow or down (then it returns false). A time of zero or less makes one attempt without waiting;
+   * a huge time (up to {@code Long.MAX_VALUE} of any unit) means no limit. Interruptible, before and during the call.
+   *
+   * @return true if the lock is now held by this thread, false if the time ran out first
+   * @throws NullPointerException if {@code unit} is null
+   */
+  @Override
+  public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+    Objects.requireNonNull(unit, "unit must not be null");
+    if (time <= 0) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted before acquiring lock '" + name + "'");
+      }
+      return tryLock();
+    }
+    return sync.acquire(name, MutexSync.Wait.TIMED, Deadline.after(time, unit));
+  }
+
+  /**
+   * Releases one hold; the outermost unlock releases the lock in Redis (one round trip, on the calling thread).
+   * Not interruptible.
+   *
+   * @throws IllegalMonitorStateException if this thread does not hold the lock; nothing changes then
+   * @throws LeaseExpiredException if this thread held the lock but its lease had ended; the key, possibly another
+   *     owner's now, is left untouched and this thread no longer holds the lock
+   * @throws IllegalStateException if the {@link RedisLocks} was closed; the hold is dropped and the key expires
+   *     by itself within its lease
+   */
+  @Override
+  public void unlock() {
+    sync.release(name);
+  }
+
+  /**
+   * Not supported yet.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public Condition newCondition() {
+    throw new UnsupportedOperationException(
+        "RedisMutex '" + name + "' does not support conditions yet: newCondition() needs a distributed Condition,"
+            + " which is planned; use a RedisMutex only for mutual exclusion until then");
+  }
+
+  /**
+   * Whether any thread of any process holds the lock. No round trip when a thread of this {@link RedisLocks}
+   * holds it, else one (EXISTS). For monitoring, not for synchronisation: the answer may be stale on arrival.
+   */
+  public boolean isLocked() {
+    return sync.isLocked(name, key);
+  }
+
+  /** Whether the calling thread holds the lock. No round trip. */
+  public boolean isHeldByCurrentThread() {
+    return sync.isHeldByCurrentThread(name);
+  }
+
+  /** How many holds the calling thread has on the lock: 0 when it does not hold it. No round trip. */
+  public int getHoldCount() {
+    return sync.holdCount(name);
+  }
+
+  /**
+   * Adds time to the calling thread's lease in Redis (the @upstash/lock SDK's {@code extend}), for example before
+   * a step that may stall the renewals. The background renewal never shortens an extended lease. One round trip.
+   *
+   * @param additional time to add to the remaining lease; positive, at most {@link RedisLocks#MAX_LEASE_TIME}
+   * @return true if extended; false if the lease had already been lost (then {@link #unlock()} will throw {@link
+   *     LeaseExpiredException})
+   * @throws IllegalMonitorStateException if the calling thread does not hold the lock
+   */
+  public boolean extend(Duration additional) {
+    RedisLocks.checkDuration("additional", additional, Duration.ofMillis(1), RedisLocks.MAX_LEASE_TIME);
+    return sync.extend(name, additional);
+  }
+
+  /**
+   * The time left on the current holder's lease, whoever holds the lock (the @upstash/lock SDK's status):
+   * {@link Duration#ZERO} when the lock is free. One round trip (PTTL).
+   */
+  public Duration remainingLease() {
+    return sync.remainingLease(name, key);
+  }
+
+  /** The name this lock was obtained with. */
+  public String getName() {
+    return name;
+  }
+
+  @Override
+  public String toString() {
+    int holds = getHoldCount();
+    return "RedisMutex['" + name + "', " + (holds > 0 ? "held by current thread, holds=" + holds : "not held by current thread")
+        + ", key='" + key + "', commandTimeout=" + commandTimeout + "]";
+  }
+}

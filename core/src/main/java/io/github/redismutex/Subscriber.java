@@ -1,0 +1,16 @@
+package io.github.redismutex;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The pub/sub side of Redis as the {@link WaiterRegistry} sees it: one shared connection in production
+ * ({@link LettuceSubscriber}), a fake in jcstress. Implementations deliver messages and (re)subscription
+ * confirmations to the registry they were built for, and are thread-safe.
+ */
+interface Subscriber {
+  /** Sends SUBSCRIBE; completes once Redis confirmed it, from then on messages of the channel arrive. */
+  CompletionStage<Void> subscribe(String channel);
+
+  /** Sends UNSUBSCRIBE without waiting for the answer. */
+  void unsubscribe(String channel);
+}
