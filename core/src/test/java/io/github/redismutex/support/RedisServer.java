@@ -1,0 +1,245 @@
+package io.github.redismutex.support;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Redis server for tests: either a {@code redis-server} process this class started on a free loopback port (and
+ * stops by its process id), or an external one named by {@code REDIS_URL}. Fault tests ask for a {@link
+ * #startDedicated dedicated} server, which is always a process of their own.
+ */
+public final class RedisServer implements AutoCloseable {
+  private static final String INSTALL_HINT =
+      "No Redis server for the tests. Install one (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install"
+          + " redis), or set REDIS_URL=redis://host:port to use a running server, or start Docker for"
+          + " Testcontainers. The test-scoped embedded-redis binary was tried too and did not start.";
+
+  private final String binary; // null for an external server
+  private final List<String> extraArgs;
+  private final int port;
+  private final String externalUri;
+  private final AutoCloseable container; // a Testcontainers container, or null
+  private final Path logFile;
+  private Process process;
+  private RedisClient adminClient;
+  private StatefulRedisConnection<String, String> admin;
+
+  private RedisServer(String binary, int port, List<String> extraArgs, String externalUri, AutoCloseable container) {
+    this.binary = binary;
+    this.container = container;
+    this.port = port;
+    this.extraArgs = List.copyOf(extraArgs);
+    this.externalUri = externalUri;
+    this.logFile = binary == null ? null : Path.of("target", "redis-" + port + ".log");
+  }
+
+  /** The server tests of one class share: REDIS_URL if set, else a fresh local process. */
+  static RedisServer startShared() {
+    String url = System.getenv("REDIS_URL");
+    if (url != null && !url.isBlank()) {
+      return new RedisServer(null, RedisURI.create(url).getPort(), List.of(), url, null);
+    }
+    if (binaryOnPath() == null && DockerContainers.dockerAvailable()) {
+      AutoCloseable container = DockerContainers.startRedis();
+      String uri = container.toString();
+      return new RedisServer(null, RedisURI.create(uri).getPort(), List.of(), uri, container);
+    }
+    return startDedicated();
+  }
+
+  /** A server process of the caller's own, for tests that change its config, stop it or break it. */
+  public static RedisServer startDedicated(String... extraArgs) {
+    RedisServer server = new RedisServer(findBinary(), freePort(), List.of(extraArgs), null, null);
+    server.start();
+    return server;
+  }
+
+  public String uri() {
+    return externalUri != null ? externalUri : "redis://127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    requireOwnProcess();
+    return process.pid();
+  }
+
+  /** A connection for the test's own look at the server (not through the library). */
+  public RedisCommands<String, String> admin() {
+    if (admin == null || !admin.isOpen()) {
+      adminClient = RedisClient.create(uri());
+      admin = adminClient.connect();
+    }
+    return admin.sync();
+  }
+
+  /** Starts the process (again, on the same port: a restart after {@link #stop} or {@link #kill}). */
+  public void start() {
+    requireOwnProcess();
+    List<String> command = new ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no"));
+    command.addAll(extraArgs);
+    try {
+      Files.createDirectories(logFile.getParent());
+      process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    } catch (IOException e) {
+      throw new IllegalStateException(INSTALL_HINT + " (" + binary + ": " + e.getMessage() + ")", e);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!accepts(port)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("redis-server on port " + port + " did not start; see " + logFile);
+      }
+      pause(Duration.ofMillis(10));
+    }
+  }
+
+  /** Stops the process gracefully (SIGTERM) and waits for it; nothing is saved. */
+  public void stop() {
+    requireOwnProcess();
+    closeAdmin();
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      waitFor();
+    }
+  }
+
+  /** Kills the process (SIGKILL) and waits for it. */
+  public void kill() {
+    requireOwnProcess();
+    closeAdmin();
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      waitFor();
+    }
+  }
+
+  /** Sends a signal by process id, e.g. STOP or CONT. */
+  public void signal(String signal) {
+    Signals.send(pid(), signal);
+  }
+
+  @Override
+  public void close() {
+    if (binary != null) {
+      if (process != null && process.isAlive()) {
+        signal("CONT"); // a stopped process would ignore SIGKILL's clean-up until continued
+      }
+      kill();
+    } else {
+      closeAdmin();
+      if (container != null) {
+        try {
+          container.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("cannot stop the Redis container", e);
+        }
+      }
+    }
+  }
+
+  private void closeAdmin() {
+    if (admin != null) {
+      admin.close();
+      adminClient.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+      admin = null;
+    }
+  }
+
+  private void waitFor() {
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("redis-server " + process.pid() + " did not stop");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void requireOwnProcess() {
+    if (binary == null) {
+      throw new IllegalStateException("this test needs a redis-server of its own, not the one at REDIS_URL");
+    }
+  }
+
+  /** redis-server from PATH, else the binary shipped in the test-scoped embedded-redis jar. */
+  static String findBinary() {
+    String onPath = binaryOnPath();
+    return onPath != null ? onPath : embeddedBinary();
+  }
+
+  private static String binaryOnPath() {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(dir, "redis-server");
+      if (Files.isExecutable(candidate)) {
+        return candidate.toString();
+      }
+    }
+    return null;
+  }
+
+  private static String embeddedBinary() {
+    String arch = System.getProperty("os.arch");
+    String resource = System.getProperty("os.name").toLowerCase().contains("linux")
+        ? ("aarch64".equals(arch) ? "/redis-server-6.2.7-linux-arm64" : "/redis-server-6.2.6-v5-linux-amd64")
+        : ("aarch64".equals(arch) ? "/redis-server-6.2.6-v5-darwin-arm64" : "/redis-server-6.2.6-v5-darwin-amd64");
+    try (InputStream in = RedisServer.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(INSTALL_HINT);
+      }
+      Path file = Files.createTempFile("redis-server-", "");
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      file.toFile().setExecutable(true);
+      file.toFile().deleteOnExit();
+      return file.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(INSTALL_HINT, e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
