@@ -82,7 +82,7 @@ final class LeaseWatchdog implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // close() is stopping this thread
     } catch (RuntimeException e) {
-      log.warn("renewal of {} leases failed; retrying next period", leases.size(), e);
+      log.warn("renewal of {} leases failed ({}); retrying next period", leases.size(), e.toString());
     }
   }
 
