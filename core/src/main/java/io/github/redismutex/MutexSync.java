@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -279,23 +280,47 @@ final class MutexSync {
       local.lease = null;
       watchdog.deregister(lease); // before the release script: no renewal can outlive this unlock
       checkOpen();
-      LockStore.Release result;
-      try {
-        result =
-            Deadline.afterNanos(commandTimeoutNanos)
-                .awaitUninterruptibly(store.release(lease.key, lease.token, wakeupMode.releaseChannel(lease.key)));
-      } catch (TimeoutException e) {
-        throw new RedisCommandTimeoutException(
-            "unlock of '" + name + "' got no answer from Redis within "
-                + Duration.ofNanos(commandTimeoutNanos)
-                + "; the release may still run, else the lease ends by itself by about " + toInstant(lease.endsAtNanos()));
-      }
+      LockStore.Release result = releaseInRedis(name, lease);
       if (result != LockStore.Release.RELEASED) {
         throw new LeaseExpiredException(name, toInstant(lease.endsAtNanos()), result == LockStore.Release.TAKEN);
       }
     } finally {
       local.gate.unlock();
       table.release(local);
+    }
+  }
+
+  /**
+   * release.lua within one command timeout, retried with back-off while Redis is unreachable (a reconnect after a
+   * restart, say). Not interruptible: an interrupt is kept for the caller.
+   */
+  private LockStore.Release releaseInRedis(String name, Lease lease) {
+    Deadline deadline = Deadline.afterNanos(commandTimeoutNanos);
+    long backoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_BACKOFF_MILLIS);
+    boolean interrupted = Thread.interrupted(); // restored below; parking must not return early because of it
+    try {
+      while (true) {
+        try {
+          return deadline.awaitUninterruptibly(
+              store.release(lease.key, lease.token, wakeupMode.releaseChannel(lease.key)));
+        } catch (TimeoutException e) {
+          throw new RedisCommandTimeoutException(
+              "unlock of '" + name + "' got no answer from Redis within " + Duration.ofNanos(commandTimeoutNanos)
+                  + "; the release may still run, else the lease ends by itself by about "
+                  + toInstant(lease.endsAtNanos()));
+        } catch (RuntimeException e) {
+          if (!RedisFailures.isTransient(e) || deadline.remainingNanos() < backoffNanos) {
+            throw e;
+          }
+          LockSupport.parkNanos(backoffNanos); // a bounded pause between retries, not a wait for a state
+          backoffNanos *= 2;
+          interrupted |= Thread.interrupted();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisLoadingException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -12,8 +13,9 @@ final class RedisFailures {
 
   /**
    * True for an outage: Redis unreachable or disconnected, restarting and still loading its data, or busy
-   * running a long script. False for an error reply that the same command would get again (no permission,
-   * out of memory, wrong type): retrying those would hang {@code lock()} instead of telling the caller.
+   * running a long script. False for anything that is not a Lettuce {@code RedisException}, and for an error reply
+   * that the same command would get again (no permission, out of memory, wrong type): retrying those would hang
+   * {@code lock()} instead of telling the caller.
    * Decided by exception type, never by matching message text.
    */
   static boolean isTransient(Throwable failure) {
@@ -21,7 +23,7 @@ final class RedisFailures {
     if (t instanceof RedisLoadingException || t instanceof RedisBusyException) {
       return true;
     }
-    return !(t instanceof RedisCommandExecutionException) && !(t instanceof Error);
+    return t instanceof RedisException && !(t instanceof RedisCommandExecutionException);
   }
 
   static Throwable unwrap(Throwable t) {
@@ -39,6 +41,6 @@ final class RedisFailures {
     if (t instanceof Error error) {
       throw error;
     }
-    return new io.lettuce.core.RedisException(t);
+    return new RedisException(t);
   }
 }

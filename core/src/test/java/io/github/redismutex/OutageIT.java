@@ -1,0 +1,120 @@
+package io.github.redismutex;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.github.redismutex.support.RedisServer;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Redis stalled, down or restarted: every test here breaks a server of its own. */
+class OutageIT {
+  private final String prefix = "outage-" + UUID.randomUUID() + ":";
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+  private RedisServer server;
+  private RedisLocks holder;
+  private RedisLocks waiter;
+
+  @BeforeEach
+  void start() {
+    server = RedisServer.startDedicated();
+    holder = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(Duration.ofSeconds(2)).build();
+    waiter = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(Duration.ofSeconds(2)).build();
+  }
+
+  @AfterEach
+  void stop() {
+    threads.shutdownNow();
+    server.close(); // continues a stopped server first
+    holder.close();
+    waiter.close();
+  }
+
+  @Test
+  void tryLockReturnsFalseWithinItsTimeoutWhileRedisIsStalled() throws Exception {
+    server.signal("STOP");
+    long start = System.nanoTime();
+    assertThat(waiter.mutex("stalled").tryLock(300, TimeUnit.MILLISECONDS)).isFalse();
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    System.out.printf("tryLock(300 ms) against a stalled Redis returned after %d ms%n", tookMillis);
+    assertThat(tookMillis).isBetween(295L, 400L);
+    assertThat(waiter.localLockCount()).isZero();
+  }
+
+  @Test
+  void tryLockReturnsFalseWithinItsTimeoutWhileRedisIsDown() throws Exception {
+    server.stop();
+    long start = System.nanoTime();
+    assertThat(waiter.mutex("down").tryLock(300, TimeUnit.MILLISECONDS)).isFalse();
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(tookMillis).isBetween(295L, 400L);
+  }
+
+  @Test
+  void tryLockWithoutTimeThrowsWhenRedisIsDown() {
+    server.stop();
+    assertThatThrownBy(() -> waiter.mutex("down").tryLock()).isInstanceOf(io.lettuce.core.RedisException.class);
+    assertThat(waiter.localLockCount()).isZero();
+  }
+
+  @Test
+  void lockWaitsThroughAStallAndAcquiresWhenRedisResumes() throws Exception {
+    server.signal("STOP");
+    Future<Boolean> locked = threads.submit(() -> {
+      waiter.mutex("patient").lock();
+      return waiter.mutex("patient").isHeldByCurrentThread();
+    });
+    Thread.sleep(2_500); // longer than the command timeout: lock() must retry, not give up
+    assertThat(locked).isNotDone();
+    server.signal("CONT");
+    assertThat(locked.get(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void waitersAcquireAndTheOldHolderLearnsItsLeaseIsGoneAfterARestartWithoutPersistence() throws Exception {
+    RedisMutex held = holder.mutex("restarted");
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch unlock = new CountDownLatch(1);
+    CompletableFuture<Throwable> unlockOutcome = new CompletableFuture<>();
+    threads.submit(() -> {
+      held.lock();
+      locked.countDown();
+      unlock.await();
+      try {
+        held.unlock();
+        unlockOutcome.complete(null);
+      } catch (Throwable t) {
+        unlockOutcome.complete(t);
+      }
+      return null;
+    });
+    locked.await();
+    Future<?> waiting = threads.submit(() -> {
+      RedisMutex lock = waiter.mutex("restarted");
+      lock.lock();
+      lock.unlock();
+      return null;
+    });
+    await().until(() -> waiter.subscribedChannelCount() > 0);
+
+    server.stop(); // SIGTERM with saving off: the lock key is gone when it comes back
+    server.start();
+
+    waiting.get(15, TimeUnit.SECONDS);
+    unlock.countDown();
+    assertThat(unlockOutcome.get(10, TimeUnit.SECONDS)).isInstanceOf(LeaseExpiredException.class);
+    RedisMutex again = holder.mutex("restarted");
+    again.lock();
+    again.unlock();
+  }
+}

@@ -1,0 +1,306 @@
+package io.github.redismutex;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A {@link LockStore} that keeps its keys in this JVM, so that jcstress can drive {@link MutexSync} at memory speed
+ * with the semantics of the scripts in {@code core/src/main/resources/io/github/redismutex/}. Each script and each
+ * plain command runs as one atomic step on its key ({@link ConcurrentHashMap#compute}), as Redis runs it; replies
+ * are futures that are already complete.
+ *
+ * <h2>What is modelled</h2>
+ * <ul>
+ *   <li>A key holds an owner token (a string), with or without an expiry, or a value of another type ({@link
+ *       #putNotAString}), which the scripts treat as Redis makes them: acquire.lua answers "not a lock", and the
+ *       GET in release.lua, renew.lua and extend.lua fails with WRONGTYPE.
+ *   <li>Expiry on the {@link System#nanoTime()} line, lazily: a key whose lease ran out is gone the next time a
+ *       command touches it, which then announces {@code expired}, as Redis does on lazy expiry. Redis also expires
+ *       keys in the background; nothing does that here, so an expiry nobody looks at is never announced. The tests
+ *       use leases of a day and do not depend on either.
+ *   <li>Announcements: release.lua's PUBLISH and, for a store made {@link #withKeyspaceNotifications}, the keyspace
+ *       events after which a lock may be free ({@code del}, {@code expired}). The events {@link LettuceSubscriber}
+ *       drops before they reach the registry ({@code set}, {@code expire}) are not sent at all. A message goes to
+ *       the {@link #connect connected} subscribers that were subscribed to its channel when the step ran, and is
+ *       delivered on the calling thread once the step is over: Redis, too, queues it for the clients subscribed at
+ *       that moment, which read it later.
+ * </ul>
+ * A renew batch is atomic per key, not over the whole batch as one renew.lua call is; no caller can tell, as the
+ * keys are independent. Lease and extension times are positive, as {@link RedisLocks} checks; others are refused
+ * with {@link IllegalArgumentException} rather than modelled. Thread-safe.
+ */
+final class InMemoryLockStore implements LockStore {
+  private static final int NO_KEYSPACE_NOTIFICATIONS = -1;
+
+  private final ConcurrentHashMap<String, Value> keys = new ConcurrentHashMap<>();
+  private final List<InMemorySubscriber> subscribers = new CopyOnWriteArrayList<>();
+  private final int keyspaceDatabase; // the database in keyspace channel names; NO_KEYSPACE_NOTIFICATIONS: none sent
+
+  /**
+   * A key's value. Immutable: every change is a new value returned from a compute function.
+   *
+   * @param token the string stored, or null for a value of another type
+   * @param expiresAtNanos meaningful only when {@code expires}
+   */
+  private record Value(String token, boolean expires, long expiresAtNanos) {
+    static Value lock(String token, long leaseMillis, long now) {
+      return new Value(token, true, now + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
+    }
+
+    boolean isString() {
+      return token != null;
+    }
+
+    boolean hasExpiredAt(long now) {
+      return expires && now - expiresAtNanos > 0; // Redis keeps a key until the expiry time has passed
+    }
+
+    /** PTTL of a key that exists: -1 without expiry, else the milliseconds left, rounded down. */
+    long pttl(long now) {
+      return expires ? TimeUnit.NANOSECONDS.toMillis(expiresAtNanos - now) : -1;
+    }
+  }
+
+  /**
+   * One command's run on one key: its time, its reply, and the messages it published, which are delivered only
+   * once the step is over because a compute function must not call out.
+   */
+  private final class Step<R> {
+    final String key;
+    long now;
+    R reply;
+    final List<Runnable> deliveries = new ArrayList<>(1);
+
+    Step(String key) {
+      this.key = key;
+    }
+
+    void publish(String channel, String message) {
+      for (InMemorySubscriber subscriber : subscribers) {
+        if (subscriber.isSubscribed(channel)) {
+          deliveries.add(() -> subscriber.deliver(channel, message));
+        }
+      }
+    }
+
+    void keyspaceEvent(String event) {
+      if (keyspaceDatabase != NO_KEYSPACE_NOTIFICATIONS) {
+        publish(LockKeys.keyspaceChannel(keyspaceDatabase, key), event);
+      }
+    }
+  }
+
+  /** The body of a script or command: the key's new value (null: deleted) from its live one (null: absent). */
+  @FunctionalInterface
+  private interface Script<R> {
+    Value run(Value live, Step<R> step);
+  }
+
+  private InMemoryLockStore(int keyspaceDatabase) {
+    this.keyspaceDatabase = keyspaceDatabase;
+  }
+
+  /** A server whose keyspace notifications are off: only release.lua's own PUBLISH announces a release. */
+  static InMemoryLockStore withoutKeyspaceNotifications() {
+    return new InMemoryLockStore(NO_KEYSPACE_NOTIFICATIONS);
+  }
+
+  /** A server that sends the keyspace events a waiter needs, named for the given logical database. */
+  static InMemoryLockStore withKeyspaceNotifications(int database) {
+    if (database < 0) {
+      throw new IllegalArgumentException("database must not be negative, was " + database);
+    }
+    return new InMemoryLockStore(database);
+  }
+
+  /** Makes the subscriber's channels receive this store's announcements, as its pub/sub connection would. */
+  void connect(InMemorySubscriber subscriber) {
+    subscribers.add(subscriber);
+  }
+
+  /** Stores a value of another type than string at the key (as a hash written by something else would be). */
+  void putNotAString(String key) {
+    keys.put(key, new Value(null, false, 0));
+  }
+
+  @Override
+  public CompletionStage<Boolean> trySet(String key, String token, long leaseMillis) {
+    checkPositive("leaseMillis", leaseMillis);
+    return reply(
+        () ->
+            run(
+                key,
+                (Value live, Step<Boolean> step) -> {
+                  step.reply = live == null; // SET NX ignores the type of a value that is there
+                  return live == null ? Value.lock(token, leaseMillis, step.now) : live;
+                }));
+  }
+
+  @Override
+  public CompletionStage<Attempt> acquireOrInspect(String key, String token, long leaseMillis) {
+    checkPositive("leaseMillis", leaseMillis);
+    return reply(
+        () ->
+            run(
+                key,
+                (Value live, Step<Attempt> step) -> {
+                  if (live == null) {
+                    step.reply = Attempt.ACQUIRED;
+                    return Value.lock(token, leaseMillis, step.now);
+                  }
+                  if (!live.isString()) {
+                    step.reply = Attempt.NOT_A_LOCK;
+                    return live;
+                  }
+                  if (live.token.equals(token)) { // an earlier attempt with this token got through
+                    step.reply = Attempt.ACQUIRED;
+                    return Value.lock(token, leaseMillis, step.now);
+                  }
+                  step.reply = Attempt.held(live.pttl(step.now));
+                  return live;
+                }));
+  }
+
+  @Override
+  public CompletionStage<Release> release(String key, String token, String channel) {
+    return reply(
+        () ->
+            run(
+                key,
+                (Value live, Step<Release> step) -> {
+                  String value = get(live);
+                  if (value == null) {
+                    step.reply = Release.EXPIRED;
+                    return null;
+                  }
+                  if (!value.equals(token)) {
+                    step.reply = Release.TAKEN;
+                    return live;
+                  }
+                  step.keyspaceEvent("del");
+                  if (channel != null && !channel.isEmpty()) {
+                    step.publish(channel, "released");
+                  }
+                  step.reply = Release.RELEASED;
+                  return null;
+                }));
+  }
+
+  @Override
+  public CompletionStage<boolean[]> renew(List<Lease> leases, long leaseMillis) {
+    checkPositive("leaseMillis", leaseMillis);
+    return reply(
+        () -> {
+          boolean[] owned = new boolean[leases.size()];
+          for (int i = 0; i < owned.length; i++) {
+            Lease lease = leases.get(i);
+            owned[i] =
+                run(
+                    lease.key,
+                    (Value live, Step<Boolean> step) -> {
+                      step.reply = lease.token.equals(get(live));
+                      if (step.reply && live.pttl(step.now) < leaseMillis) { // never shortens an extended lease
+                        return Value.lock(lease.token, leaseMillis, step.now);
+                      }
+                      return live;
+                    });
+          }
+          return owned;
+        });
+  }
+
+  @Override
+  public CompletionStage<Long> extend(String key, String token, long addMillis) {
+    checkPositive("addMillis", addMillis);
+    return reply(
+        () ->
+            run(
+                key,
+                (Value live, Step<Long> step) -> {
+                  if (!token.equals(get(live))) {
+                    step.reply = -1L;
+                    return live;
+                  }
+                  long extended = Math.max(live.pttl(step.now), 0) + addMillis; // no expiry counts as 0 left
+                  step.reply = extended;
+                  return Value.lock(token, extended, step.now);
+                }));
+  }
+
+  @Override
+  public CompletionStage<Long> remainingLeaseMillis(String key) {
+    return reply(
+        () ->
+            run(
+                key,
+                (Value live, Step<Long> step) -> {
+                  step.reply = live == null ? -2L : live.pttl(step.now);
+                  return live;
+                }));
+  }
+
+  @Override
+  public CompletionStage<Boolean> exists(String key) {
+    return reply(
+        () ->
+            run(
+                key,
+                (Value live, Step<Boolean> step) -> {
+                  step.reply = live != null;
+                  return live;
+                }));
+  }
+
+  /**
+   * Runs one step atomically on the key, then delivers what it published. Lazy expiry comes first, as in Redis:
+   * the script sees an expired key as absent, and its removal is announced.
+   *
+   * @throws RedisCommandExecutionException as Redis replies with an error (then nothing was changed)
+   */
+  private <R> R run(String key, Script<R> script) {
+    Step<R> step = new Step<>(key);
+    keys.compute(
+        key,
+        (k, stored) -> {
+          step.now = System.nanoTime();
+          Value live = stored;
+          if (stored != null && stored.hasExpiredAt(step.now)) {
+            live = null;
+            step.keyspaceEvent("expired");
+          }
+          return script.run(live, step);
+        });
+    step.deliveries.forEach(Runnable::run);
+    return step.reply;
+  }
+
+  /** GET: the string at the key, null when there is none; a value of another type is an error reply. */
+  private static String get(Value live) {
+    if (live != null && !live.isString()) {
+      throw new RedisCommandExecutionException("WRONGTYPE Operation against a key holding the wrong kind of value");
+    }
+    return live == null ? null : live.token;
+  }
+
+  /** The reply future of a command: complete at once, failed when Redis would have replied with an error. */
+  private static <T> CompletableFuture<T> reply(Supplier<T> command) {
+    try {
+      return CompletableFuture.completedFuture(command.get());
+    } catch (RedisCommandExecutionException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static void checkPositive(String what, long millis) {
+    if (millis <= 0) {
+      throw new IllegalArgumentException(what + " must be positive, was " + millis);
+    }
+  }
+}
