@@ -36,7 +36,7 @@ final class DemoRedis implements AutoCloseable {
   private final Stopper stopper; // stops a server the demo started; does nothing for REDIS_URL
 
   private interface Stopper {
-    void stop() throws IOException, InterruptedException;
+    void stop() throws IOException;
   }
 
   private DemoRedis(String url, String description, Stopper stopper) {
@@ -64,7 +64,7 @@ final class DemoRedis implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     stopper.stop();
   }
 
@@ -80,8 +80,13 @@ final class DemoRedis implements AutoCloseable {
         .start();
     Stopper stopper = () -> {
       process.destroy(); // SIGTERM: Redis shuts down cleanly (and, with --save "", writes nothing)
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      try {
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
       }
       Files.deleteIfExists(log);
       Files.deleteIfExists(dir);

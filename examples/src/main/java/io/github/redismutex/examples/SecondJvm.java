@@ -50,7 +50,7 @@ public final class SecondJvm implements AutoCloseable {
       jvm.expect("ready");
       return jvm;
     } catch (IOException | RuntimeException e) {
-      jvm.close();
+      jvm.process.destroyForcibly();
       throw e;
     }
   }
@@ -70,15 +70,20 @@ public final class SecondJvm implements AutoCloseable {
     expect("done");
   }
 
-  /** Ends the child: end of stdin makes it exit (after a round in progress), and it is killed if it does not. */
+  /**
+   * Ends the child: end of its stdin makes it exit (after finishing a round in progress); it is killed if it has not
+   * within 10 s, or at once if this thread is interrupted (whose interrupt flag is then set again).
+   */
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     try {
       stdin.close();
-    } finally {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 
