@@ -29,6 +29,9 @@ final class WaiterRegistry {
   private static final class Subscription {
     final Set<Waiter> waiters = new LinkedHashSet<>();
     CompletableFuture<Void> confirmed;
+    // 1 while our SUBSCRIBE awaits its confirmation; a confirmation that finds 0 is Lettuce re-subscribing
+    // after a reconnect, which is when announcements may have been lost
+    int unconfirmedRequests;
   }
 
   WaiterRegistry(Subscriber subscriber) {
@@ -53,6 +56,7 @@ final class WaiterRegistry {
         Subscription subscription = subscriptions.computeIfAbsent(channel, c -> new Subscription());
         if (subscription.confirmed == null || subscription.confirmed.isCompletedExceptionally()) {
           // first waiter, or an earlier SUBSCRIBE failed (Redis was down): ask again
+          subscription.unconfirmedRequests = 1; // a failed request is never confirmed
           subscription.confirmed = subscriber.subscribe(channel).toCompletableFuture();
         }
         confirmations.add(subscription.confirmed);
@@ -102,8 +106,14 @@ final class WaiterRegistry {
     lock.lock();
     try {
       Subscription subscription = subscriptions.get(channel);
-      resubscribed = subscription != null && subscription.confirmed != null && subscription.confirmed.isDone();
-      waiters = subscription == null ? List.of() : new ArrayList<>(subscription.waiters);
+      if (subscription == null) {
+        return;
+      }
+      resubscribed = subscription.unconfirmedRequests == 0;
+      if (!resubscribed) {
+        subscription.unconfirmedRequests--;
+      }
+      waiters = new ArrayList<>(subscription.waiters);
     } finally {
       lock.unlock();
     }
