@@ -165,8 +165,7 @@ class LuaScriptsIT {
   @Test
   void releaseWithoutAChannelPublishesNothing() throws Exception {
     String key = key("silent");
-    BlockingQueue<Heard> heard = listen();
-    pubSub.sync().psubscribe("*");
+    BlockingQueue<Heard> heard = listenToEveryChannel();
     admin().set(key, token, px(LEASE_MILLIS));
     assertThat(reply(store.release(key, token, null))).isEqualTo(Release.RELEASED);
     assertThat(heardBeforeMarker(heard)).isEmpty();
@@ -192,8 +191,7 @@ class LuaScriptsIT {
   @Test
   void releaseOfAKeyAnotherTokenHoldsPublishesNothing() throws Exception {
     String key = key("taken, quietly");
-    BlockingQueue<Heard> heard = listen();
-    pubSub.sync().psubscribe("*");
+    BlockingQueue<Heard> heard = listenToEveryChannel();
     admin().set(key, otherToken, px(SHORT_TTL_MILLIS));
     assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.TAKEN);
     assertThat(heardBeforeMarker(heard)).isEmpty();
@@ -373,6 +371,17 @@ class LuaScriptsIT {
             heard.add(new Heard(channel, message));
           }
         });
+    return heard;
+  }
+
+  /**
+   * Listens to every channel. The pattern {@code *} does not match the empty channel name, on which a script that
+   * took the "no channel" argument for a channel would publish, so that one is subscribed to by name.
+   */
+  private BlockingQueue<Heard> listenToEveryChannel() {
+    BlockingQueue<Heard> heard = listen();
+    pubSub.sync().psubscribe("*");
+    pubSub.sync().subscribe("");
     return heard;
   }
 

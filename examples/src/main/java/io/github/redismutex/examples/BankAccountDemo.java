@@ -14,7 +14,8 @@ import java.util.concurrent.locks.Lock;
  * io.github.redismutex.RedisMutex} "account:1": every dollar arrives. The exit code is 1 if round 2 loses money.
  *
  * <p>Redis: {@code REDIS_URL} if set, else a {@code redis-server} from the PATH or embedded-redis, started for the
- * run ({@link DemoRedis}). Run it with {@code mvn -q -pl examples -am compile -Pdemo} from the project root.
+ * run ({@link DemoRedis}). From the project root: {@code mvn -q -pl examples -am compile -Pdemo}, or {@code mvn -q
+ * install -DskipTests && mvn -q -pl examples exec:java}.
  */
 public final class BankAccountDemo {
   static final String LOCK_NAME = "account:1";
@@ -28,10 +29,11 @@ public final class BankAccountDemo {
   public static void main(String[] args) throws Exception {
     boolean lockKeptEveryDollar;
     try (DemoRedis redis = DemoRedis.findOrStart();
+        SecondJvm bob = SecondJvm.start(redis.url(), TELLERS, DEPOSITS); // starts up while this JVM connects
         Account account = Account.connect(redis.url());
-        RedisLocks locks = RedisLocks.connect(redis.url());
-        SecondJvm bob = SecondJvm.start(redis.url(), TELLERS, DEPOSITS)) {
+        RedisLocks locks = RedisLocks.connect(redis.url())) {
       System.out.printf("Redis %s: %s%n", account.serverVersion(), redis.description());
+      bob.awaitReady();
       System.out.printf("Alice (%d threads in this JVM, pid %d) and Bob (%d threads in a second JVM, pid %d)%n"
           + "each deposit $%d into account 1, %d times per thread, all at the same time.%n%n",
           TELLERS, ProcessHandle.current().pid(), TELLERS, bob.pid(), Branch.DEPOSIT, DEPOSITS);

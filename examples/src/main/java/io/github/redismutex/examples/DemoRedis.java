@@ -48,7 +48,7 @@ final class DemoRedis implements AutoCloseable {
   static DemoRedis findOrStart() throws IOException, InterruptedException {
     String url = System.getenv("REDIS_URL");
     if (url != null && !url.isBlank()) {
-      return new DemoRedis(url, "REDIS_URL " + url, () -> {});
+      return new DemoRedis(url, "the server at REDIS_URL", () -> {}); // not printed: it may hold a password
     }
     int port = freeLoopbackPort();
     Optional<Path> redisServer = findOnPath("redis-server");

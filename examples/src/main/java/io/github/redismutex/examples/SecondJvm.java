@@ -20,14 +20,15 @@ import java.util.concurrent.locks.Lock;
 /**
  * Bob's branch, in a second JVM: the lock must keep deposits apart between processes, not only between threads.
  *
- * <p>The parent {@linkplain #start starts} it once, with the same {@code java} binary and class path, and waits for
- * a {@code ready} line on its stdout: starting a JVM and connecting takes a second or more, and had Alice begun
- * meanwhile, she would be done before Bob started and nothing would race. For each round the parent writes {@code
- * with-lock} or {@code without-lock} to the child's stdin ({@link #startRound}); the child's tellers start at once
- * and it prints {@code done} when they are finished. End of its stdin ({@link #close}) makes it exit. Its stderr
- * (errors) goes to the parent's.
+ * <p>The parent {@linkplain #start starts} it once, with the same {@code java} binary and class path, and {@linkplain
+ * #awaitReady waits} for a {@code ready} line on its stdout: starting a JVM and connecting takes a second or more,
+ * and had Alice begun meanwhile, she would be done before Bob started and nothing would race. For each round the
+ * parent writes {@code with-lock} or {@code without-lock} to the child's stdin ({@link #startRound}); the child's
+ * tellers start at once and it prints {@code done} when they are finished. End of its stdin ({@link #close}) makes it
+ * exit. Its stderr (errors) goes to the parent's.
  */
 public final class SecondJvm implements AutoCloseable {
+  private static final String REDIS_URL = "REDIS_URL";
   private static final String WITH_LOCK = "with-lock";
   private static final String WITHOUT_LOCK = "without-lock";
 
@@ -41,18 +42,20 @@ public final class SecondJvm implements AutoCloseable {
     this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
   }
 
-  /** Starts the child and returns once it is connected and waiting for {@link #startRound}. */
+  /** Starts the child, without waiting for it: this JVM can connect meanwhile. */
   static SecondJvm start(String redisUrl, int tellers, int deposits) throws IOException {
-    List<String> command = List.of(javaBinary(), "-cp", classPath(), SecondJvm.class.getName(),
-        redisUrl, Integer.toString(tellers), Integer.toString(deposits));
-    SecondJvm jvm = new SecondJvm(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
-    try {
-      jvm.expect("ready");
-      return jvm;
-    } catch (IOException | RuntimeException e) {
-      jvm.process.destroyForcibly();
-      throw e;
-    }
+    // C1 only: this JVM lives a few seconds, and the optimizing compiler would spend them taking CPU from the demo.
+    List<String> command = List.of(javaBinary(), "-XX:TieredStopAtLevel=1", "-cp", classPath(),
+        SecondJvm.class.getName(), Integer.toString(tellers), Integer.toString(deposits));
+    ProcessBuilder child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    // In the environment, not the arguments: a URL may hold a password, and arguments are visible to `ps`.
+    child.environment().put(REDIS_URL, redisUrl);
+    return new SecondJvm(child.start());
+  }
+
+  /** Waits until the child has connected to Redis and waits for {@link #startRound}. */
+  void awaitReady() throws IOException {
+    expect("ready");
   }
 
   long pid() {
@@ -123,16 +126,17 @@ public final class SecondJvm implements AutoCloseable {
   }
 
   /**
-   * The child's side. Arguments: Redis URL, tellers, deposits per teller; then one line on stdin per round.
+   * The child's side. Environment: {@code REDIS_URL}. Arguments: tellers, deposits per teller. Then one line on stdin
+   * per round.
    */
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: SecondJvm <redis-url> <tellers> <deposits-per-teller>");
+    String redisUrl = System.getenv(REDIS_URL);
+    if (args.length != 2 || redisUrl == null) {
+      System.err.println("usage: REDIS_URL=redis://host:port SecondJvm <tellers> <deposits-per-teller>");
       System.exit(2);
     }
-    String redisUrl = args[0];
-    int tellers = Integer.parseInt(args[1]);
-    int deposits = Integer.parseInt(args[2]);
+    int tellers = Integer.parseInt(args[0]);
+    int deposits = Integer.parseInt(args[1]);
 
     try (Account account = Account.connect(redisUrl);
         RedisLocks locks = RedisLocks.connect(redisUrl)) {
