@@ -18,9 +18,9 @@ import java.util.function.Supplier;
  *
  * <h2>What is modelled</h2>
  * <ul>
- *   <li>A key holds an owner token (a string), with or without an expiry, or a value of another type ({@link
- *       #putNotAString}), which the scripts treat as Redis makes them: acquire.lua answers "not a lock", and the
- *       GET in release.lua, renew.lua and extend.lua fails with WRONGTYPE.
+ *   <li>A key holds an owner token (a string), with an expiry or without ({@link #putWithoutExpiry}), or a value
+ *       of another type ({@link #putNotAString}), which the scripts treat as Redis makes them: acquire.lua answers
+ *       "not a lock", and the GET in release.lua, renew.lua and extend.lua fails with WRONGTYPE.
  *   <li>Expiry on the {@link System#nanoTime()} line, lazily: a key whose lease ran out is gone the next time a
  *       command touches it, which then announces {@code expired}, as Redis does on lazy expiry. Redis also expires
  *       keys in the background; nothing does that here, so an expiry nobody looks at is never announced. The tests
@@ -72,14 +72,18 @@ final class InMemoryLockStore implements LockStore {
    * One command's run on one key: its time, its reply, and the messages it published, which are delivered only
    * once the step is over because a compute function must not call out.
    */
-  private final class Step<R> {
+  private static final class Step<R> {
     final String key;
     long now;
     R reply;
     final List<Runnable> deliveries = new ArrayList<>(1);
+    private final List<InMemorySubscriber> subscribers;
+    private final int keyspaceDatabase;
 
-    Step(String key) {
+    Step(String key, List<InMemorySubscriber> subscribers, int keyspaceDatabase) {
       this.key = key;
+      this.subscribers = subscribers;
+      this.keyspaceDatabase = keyspaceDatabase;
     }
 
     void publish(String channel, String message) {
@@ -123,6 +127,11 @@ final class InMemoryLockStore implements LockStore {
   /** Makes the subscriber's channels receive this store's announcements, as its pub/sub connection would. */
   void connect(InMemorySubscriber subscriber) {
     subscribers.add(subscriber);
+  }
+
+  /** Stores a string without expiry at the key, as {@code SET key value} by a client that is not redis-mutex. */
+  void putWithoutExpiry(String key, String value) {
+    keys.put(key, new Value(value, false, 0));
   }
 
   /** Stores a value of another type than string at the key (as a hash written by something else would be). */
@@ -265,7 +274,7 @@ final class InMemoryLockStore implements LockStore {
    * @throws RedisCommandExecutionException as Redis replies with an error (then nothing was changed)
    */
   private <R> R run(String key, Script<R> script) {
-    Step<R> step = new Step<>(key);
+    Step<R> step = new Step<>(key, subscribers, keyspaceDatabase);
     keys.compute(
         key,
         (k, stored) -> {

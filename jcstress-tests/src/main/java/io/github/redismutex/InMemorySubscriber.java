@@ -26,7 +26,7 @@ final class InMemorySubscriber implements Subscriber {
   enum Confirmation {
     /** Its reply is complete when {@link #subscribe} returns; the registry hears nothing more of it. */
     IMMEDIATE,
-    /** Its reply completes at {@link #confirmPending()}, followed by the registry's subscribed callback. */
+    /** Its reply completes at {@link #confirmPending()}, after the registry's subscribed callback. */
     ON_DEMAND
   }
 
@@ -69,14 +69,14 @@ final class InMemorySubscriber implements Subscriber {
   }
 
   /**
-   * Confirms every SUBSCRIBE sent so far, in the order Lettuce reports one: the caller's reply completes first,
-   * then the listener hears {@code subscribed} (Lettuce's command handler completes a command before it notifies
-   * the pub/sub listeners).
+   * Confirms every SUBSCRIBE sent so far, in the order Lettuce reports one: the listener hears {@code subscribed}
+   * before the caller's reply completes (seen on a real server: a fresh subscription's confirmation never looks
+   * like a resubscription to {@link WaiterRegistry#onSubscribed}).
    */
   void confirmPending() {
     for (Pending p = pending.poll(); p != null; p = pending.poll()) {
-      p.reply.complete(null);
       registry().onSubscribed(p.channel);
+      p.reply.complete(null);
     }
   }
 
@@ -88,6 +88,13 @@ final class InMemorySubscriber implements Subscriber {
   /** How many of the channels the server has this connection subscribed to. */
   int subscribedCount(List<String> channels) {
     return (int) channels.stream().filter(subscribed::contains).count();
+  }
+
+  /** PUBLISH as the server handles it for this connection: delivered if subscribed, else dropped. */
+  void publish(String channel, String message) {
+    if (isSubscribed(channel)) {
+      deliver(channel, message);
+    }
   }
 
   /** A message the server sent this connection: reaches the registry even if an UNSUBSCRIBE has been sent since. */

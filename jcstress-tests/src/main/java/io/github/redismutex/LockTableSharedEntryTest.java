@@ -8,86 +8,57 @@ import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
-import org.openjdk.jcstress.infra.results.IIII_Result;
+import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
- * Two threads use one name of a {@link LockTable} at once and end their uses: the reference count that decides when
- * an entry leaves the table.
+ * One thread ends the last use of a name in a {@link LockTable} while another thread starts a use of the same name:
+ * the reference count that decides when an entry leaves the table.
  *
- * <p>The race: one thread's last {@link LockTable#release} (count to 0, entry removed) against the other's {@link
- * LockTable#use} (entry found or created, count up). If removal and increment were not one step, a thread could keep
- * using an entry that has left the table while another thread creates a second one for the same name: two local
- * gates, no local mutual exclusion. The first actor holds two uses at once (a hold plus a call in progress), the
- * second one.
+ * <p>The race: {@link LockTable#release} (count 1 to 0, entry removed) against {@link LockTable#use} (entry found or
+ * created, count up). If "count drops to zero" and "entry removed" were not one step with the increment, the new
+ * use could get the old entry just as it leaves the table; a third thread would then create a second entry for the
+ * name, with a second gate: two threads of one process contending in Redis, hold counts split between entries.
  *
- * <p>Each thread publishes its entry in a volatile field while its use is live and reads the other's; a non-null
- * read proves both uses were live at that moment, so both must have the same entry. Outcome {@code r1, r2, r3, r4}:
+ * <p>The state starts with the name in use once (a thread holding the lock). Outcome {@code r1, r2, r3}:
  * <ul>
- *   <li>r1, r2: per thread, 0 = the other's use was not live when it looked; 1 = it was, with the same entry; 2 = it
- *       was, with a different entry. Plus 10 when the table's entry for the name was not the thread's own during its
- *       use, or its two nested uses got different entries.
- *   <li>r3: entries left in the table afterwards: 0.
- *   <li>r4: uses still counted on the entries afterwards: 0.
+ *   <li>r1: whether the new use got the entry that was there (1: the use came first and shared it) or a fresh one
+ *       (0: the release came first and removed it).
+ *   <li>r2: whether, once both are done, the table's entry for the name is the one the new use holds, counting
+ *       exactly that one use: 1.
+ *   <li>r3: entries left once the new use ended too: 0.
  * </ul>
- * FORBIDDEN: everything else: two live entries for one name, an entry dropped while in use, or a count or entry that
- * outlives the uses. ({@code 0, 0}, two live uses that both missed each other, is impossible for volatiles.)
+ * FORBIDDEN: r2 = 0 (the new use holds an entry that left the table, or one with a wrong count) or r3 &gt; 0 (an
+ * entry outlived its last use).
  */
 @JCStressTest
-@Outcome(id = {"1, 0, 0, 0", "0, 1, 0, 0"}, expect = ACCEPTABLE,
-    desc = "The uses did not overlap when one thread looked; each saw its own entry in the table; table empty.")
-@Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE,
-    desc = "The uses overlapped and both threads had the same entry; table empty.")
-@Outcome(expect = FORBIDDEN, desc = "Two entries for one name, an entry dropped while in use, or a leak.")
+@Outcome(id = "1, 1, 0", expect = ACCEPTABLE,
+    desc = "The use came first: it shared the entry, which stayed for it when the old use ended.")
+@Outcome(id = "0, 1, 0", expect = ACCEPTABLE,
+    desc = "The release came first: the entry left, and the use made a fresh one.")
+@Outcome(expect = FORBIDDEN, desc = "An entry in use left the table, had a wrong count, or outlived its uses.")
 @State
 public class LockTableSharedEntryTest {
   private static final String NAME = "orders:42";
 
   private final LockTable table = new LockTable(name -> "key:" + name);
-  private volatile LocalLock live1; // non-null exactly while the first actor's uses are live
-  private volatile LocalLock live2; // likewise for the second actor
-  private LocalLock used1;
-  private LocalLock used2;
+  private final LocalLock old = table.use(NAME);
+  private LocalLock fresh;
 
   @Actor
-  public void twoNestedUses(IIII_Result r) {
-    LocalLock outer = table.use(NAME);
-    LocalLock inner = table.use(NAME);
-    live1 = outer;
-    int seen = compare(outer, live2);
-    if (inner != outer || table.peek(NAME) != outer) {
-      seen += 10;
-    }
-    live1 = null;
-    table.release(inner);
-    table.release(outer);
-    used1 = outer;
-    r.r1 = seen;
+  public void lastUseEnds() {
+    table.release(old);
   }
 
   @Actor
-  public void oneUse(IIII_Result r) {
-    LocalLock mine = table.use(NAME);
-    live2 = mine;
-    int seen = compare(mine, live1);
-    if (table.peek(NAME) != mine) {
-      seen += 10;
-    }
-    live2 = null;
-    table.release(mine);
-    used2 = mine;
-    r.r2 = seen;
+  public void newUse(III_Result r) {
+    fresh = table.use(NAME);
+    r.r1 = fresh == old ? 1 : 0;
   }
 
   @Arbiter
-  public void arbiter(IIII_Result r) {
+  public void arbiter(III_Result r) {
+    r.r2 = table.peek(NAME) == fresh && fresh.users == 1 ? 1 : 0;
+    table.release(fresh);
     r.r3 = table.size();
-    r.r4 = used1.users + (used2 != used1 ? used2.users : 0);
-  }
-
-  private static int compare(LocalLock mine, LocalLock othersLive) {
-    if (othersLive == null) {
-      return 0;
-    }
-    return othersLive == mine ? 1 : 2;
   }
 }
