@@ -41,7 +41,9 @@ final class LeaseWatchdog implements AutoCloseable {
               thread.setDaemon(true); // a forgotten close() must not keep the JVM alive; close() stops it anyway
               return thread;
             });
-    scheduler.scheduleWithFixedDelay(this::renewAll, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    // Fixed rate, and each renewal waits at most half a period: one stalled renewal never pushes the next one
+    // towards the end of the lease.
+    scheduler.scheduleAtFixedRate(this::renewAll, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
   }
 
   void register(Lease lease) {
@@ -63,8 +65,7 @@ final class LeaseWatchdog implements AutoCloseable {
     }
     long sentAt = System.nanoTime();
     try {
-      // A renewal answered later than a period is no use: the next tick sends a fresh one.
-      boolean[] owned = Deadline.afterNanos(periodNanos).await(store.renew(leases, leaseMillis));
+      boolean[] owned = Deadline.afterNanos(periodNanos / 2).await(store.renew(leases, leaseMillis));
       long endsAt = sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis);
       for (int i = 0; i < owned.length; i++) {
         Lease lease = leases.get(i);
@@ -78,11 +79,14 @@ final class LeaseWatchdog implements AutoCloseable {
       }
     } catch (TimeoutException e) {
       log.warn("renewal of {} leases got no answer within {} ms; retrying next period", leases.size(),
-          TimeUnit.NANOSECONDS.toMillis(periodNanos));
+          TimeUnit.NANOSECONDS.toMillis(periodNanos / 2));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // close() is stopping this thread
     } catch (RuntimeException e) {
       log.warn("renewal of {} leases failed ({}); retrying next period", leases.size(), e.toString());
+    } catch (Error e) {
+      // A scheduled task that throws is never run again: keep renewing, the next period may succeed.
+      log.error("renewal of {} leases failed", leases.size(), e);
     }
   }
 

@@ -41,7 +41,7 @@ final class LettuceLockStore implements LockStore {
 
   @Override
   public CompletionStage<Attempt> acquireOrInspect(String key, String token, long leaseMillis) {
-    return runForLong(LuaScript.ACQUIRE, key, token, Long.toString(leaseMillis))
+    return runForLong(LuaScript.ACQUIRE, withWaitersKey(key), token, Long.toString(leaseMillis))
         .thenApply(
             code -> {
               if (code == -3) {
@@ -53,7 +53,7 @@ final class LettuceLockStore implements LockStore {
 
   @Override
   public CompletionStage<Release> release(String key, String token, String channel) {
-    return runForLong(LuaScript.RELEASE, key, token, channel == null ? "" : channel)
+    return runForLong(LuaScript.RELEASE, withWaitersKey(key), token, channel)
         .thenApply(
             code -> {
               if (code == 1) {
@@ -93,7 +93,7 @@ final class LettuceLockStore implements LockStore {
 
   @Override
   public CompletionStage<Long> extend(String key, String token, long addMillis) {
-    return runForLong(LuaScript.EXTEND, key, token, Long.toString(addMillis));
+    return runForLong(LuaScript.EXTEND, new String[] {key}, token, Long.toString(addMillis));
   }
 
   @Override
@@ -106,8 +106,12 @@ final class LettuceLockStore implements LockStore {
     return commands.exists(key).thenApply(count -> count > 0);
   }
 
-  private CompletionStage<Long> runForLong(LuaScript script, String key, String... args) {
-    return run(script, ScriptOutputType.INTEGER, new String[] {key}, args);
+  private static String[] withWaitersKey(String key) {
+    return new String[] {key, LockKeys.waitersKey(key)};
+  }
+
+  private CompletionStage<Long> runForLong(LuaScript script, String[] keys, String... args) {
+    return run(script, ScriptOutputType.INTEGER, keys, args);
   }
 
   private <T> CompletionStage<T> run(LuaScript script, ScriptOutputType type, String[] keys, String... args) {

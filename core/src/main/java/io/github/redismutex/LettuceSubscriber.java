@@ -12,10 +12,11 @@ import java.util.concurrent.CompletionStage;
  */
 final class LettuceSubscriber implements Subscriber {
   /**
-   * Keyspace events after which a lock key may be free. Renewals ({@code expire}) and acquisitions ({@code set})
-   * are filtered out: waking for them would only cost a useless attempt.
+   * Keyspace events after which a lock key may be free without a release announcement. A release's own
+   * {@code del} is left out (the release channel announces it, and waking twice costs an attempt), and so are
+   * renewals ({@code expire}) and acquisitions ({@code set}).
    */
-  private static final Set<String> FREEING_EVENTS = Set.of("del", "expired", "evicted", "rename_from", "move_from");
+  private static final Set<String> FREEING_EVENTS = Set.of("expired", "evicted", "rename_from", "move_from");
 
   private final StatefulRedisPubSubConnection<String, String> connection;
 

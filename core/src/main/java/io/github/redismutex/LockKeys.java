@@ -49,9 +49,14 @@ final class LockKeys {
     return key.append('}').toString();
   }
 
-  /** The channel the release script publishes on where keyspace notifications are unavailable. */
+  /** The channel release.lua announces a release on, when somebody waits. */
   static String releaseChannel(String lockKey) {
     return lockKey + ":released";
+  }
+
+  /** The key whose presence tells release.lua that somebody may be waiting (set by acquire.lua). */
+  static String waitersKey(String lockKey) {
+    return lockKey + ":waiters";
   }
 
   /** The keyspace-notification channel of a key in the given logical database. */

@@ -39,10 +39,13 @@ interface LockStore {
   /** {@code SET key token NX PX lease}: the one-round-trip uncontended acquisition. */
   CompletionStage<Boolean> trySet(String key, String token, long leaseMillis);
 
-  /** acquire.lua: acquires (also when a lost earlier attempt with this token got through), or reports the holder. */
+  /**
+   * acquire.lua: acquires (also when a lost earlier attempt with this token got through), or marks the lock as
+   * awaited ({@link LockKeys#waitersKey}) and reports the holder's remaining lease.
+   */
   CompletionStage<Attempt> acquireOrInspect(String key, String token, long leaseMillis);
 
-  /** release.lua: compare-and-delete; publishes on {@code channel} unless it is null. */
+  /** release.lua: compare-and-delete; publishes on {@code channel} when the lock was marked as awaited. */
   CompletionStage<Release> release(String key, String token, String channel);
 
   /**

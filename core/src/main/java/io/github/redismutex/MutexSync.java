@@ -147,30 +147,29 @@ final class MutexSync {
     String token = UUID.randomUUID().toString();
     Waiter waiter = null;
     boolean acquired = false;
-    boolean unanswered = false; // an attempt was sent whose answer we never read: it may have acquired
+    boolean lostAnswer = false; // an attempt's answer never came: it may have acquired, now or later
     boolean interrupted = false; // lock() only: an interrupt that arrived while waiting, set again on the way out
     long backoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_BACKOFF_MILLIS);
     try {
       while (true) {
-        checkOpen();
         if (waiter != null && waiter.subscribed.isCompletedExceptionally()) {
           waiters.deregister(waiter); // its SUBSCRIBE failed during an outage: ask again
+          waiter = null;
           waiter = subscribe(local, wait, deadline);
         }
         if (waiter != null) {
           waiter.clear(); // before the attempt: a release announced from now on leaves a permit for the wait
         }
+        checkOpen(); // after clear(): close() sets the flag before it wakes, so its wake-up cannot be cleared away
         long waitNanos;
         long sentAt = System.nanoTime();
         try {
-          unanswered = true;
           LockStore.Attempt attempt =
               waiter == null
                   ? (await(store.trySet(local.key, token, leaseMillis), wait, deadline)
                       ? LockStore.Attempt.ACQUIRED
                       : LockStore.Attempt.held(-2))
                   : await(store.acquireOrInspect(local.key, token, leaseMillis), wait, deadline);
-          unanswered = false;
           if (attempt.outcome() == LockStore.Attempt.Outcome.ACQUIRED) {
             Lease lease = new Lease(local.key, token, sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
             local.lease = lease;
@@ -195,22 +194,28 @@ final class MutexSync {
           // Re-check when the holder's lease runs out (+1 ms: PTTL rounds down); a key without expiry is not
           // ours to wait out, so look again once a lease.
           waitNanos = TimeUnit.MILLISECONDS.toNanos(remaining >= 0 ? remaining + 1 : leaseMillis);
-          if (!waiter.isSubscribed()) {
-            waitNanos = Math.min(waitNanos, backoffNanos); // no announcement can reach us yet
+          if (waiter.isSubscribed()) {
+            backoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_BACKOFF_MILLIS);
+          } else {
+            // No announcement can reach us yet: look again after a back-off that grows while that lasts.
+            waitNanos = Math.min(waitNanos, backoffNanos);
+            backoffNanos = Math.min(backoffNanos * 2, TimeUnit.MILLISECONDS.toNanos(MAX_BACKOFF_MILLIS));
           }
-          backoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_BACKOFF_MILLIS);
         } catch (TimeoutException e) {
+          lostAnswer = true;
           if (wait == Wait.NONE || deadline.hasPassed()) {
             return false;
           }
           waitNanos = 0; // only this command's own cap ran out: attempt again at once
         } catch (InterruptedException e) {
+          lostAnswer = true;
           if (wait.interruptible()) {
             throw e;
           }
           interrupted = true;
           waitNanos = 0;
         } catch (RuntimeException e) {
+          lostAnswer |= RedisFailures.isTransient(e); // a dropped connection may have carried the command
           if (!RedisFailures.isTransient(e) || wait == Wait.NONE) {
             throw e;
           }
@@ -241,8 +246,8 @@ final class MutexSync {
       if (waiter != null) {
         waiters.deregister(waiter);
       }
-      if (!acquired && unanswered && !closed) {
-        store.release(local.key, token, wakeupMode.releaseChannel(local.key)); // answer not needed
+      if (!acquired && lostAnswer && !closed) {
+        store.release(local.key, token, LockKeys.releaseChannel(local.key)); // answer not needed
       }
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -252,7 +257,7 @@ final class MutexSync {
 
   /** Registers a waiter and waits, within the call's deadline, for its subscription to be confirmed. */
   private Waiter subscribe(LocalLock local, Wait wait, Deadline deadline) throws InterruptedException {
-    Waiter waiter = waiters.register(wakeupMode.watchedChannels(database, local.key));
+    Waiter waiter = waiters.register(WakeupMode.watchedChannels(database, local.key));
     try {
       if (wait.interruptible()) {
         commandDeadline(deadline).await(waiter.subscribed);
@@ -262,6 +267,9 @@ final class MutexSync {
     } catch (TimeoutException | RuntimeException e) {
       // Not confirmed yet: attempts go on, with waits capped at the back-off until it is (see acquireInRedis).
       log.debug("subscription for '{}' not confirmed yet", local.name, e);
+    } catch (InterruptedException e) {
+      waiters.deregister(waiter); // not yet the caller's to clean up
+      throw e;
     }
     return waiter;
   }
@@ -302,7 +310,7 @@ final class MutexSync {
       while (true) {
         try {
           return deadline.awaitUninterruptibly(
-              store.release(lease.key, lease.token, wakeupMode.releaseChannel(lease.key)));
+              store.release(lease.key, lease.token, LockKeys.releaseChannel(lease.key)));
         } catch (TimeoutException e) {
           throw new RedisCommandTimeoutException(
               "unlock of '" + name + "' got no answer from Redis within " + Duration.ofNanos(commandTimeoutNanos)

@@ -4,6 +4,7 @@ import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisLoadingException;
+import io.lettuce.core.RedisReadOnlyException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -12,15 +13,15 @@ final class RedisFailures {
   private RedisFailures() {}
 
   /**
-   * True for an outage: Redis unreachable or disconnected, restarting and still loading its data, or busy
-   * running a long script. False for anything that is not a Lettuce {@code RedisException}, and for an error reply
+   * True for an outage: Redis unreachable or disconnected, restarting and still loading its data, busy running a
+   * long script, or a demoted primary answering READONLY during a failover. False for anything that is not a Lettuce {@code RedisException}, and for an error reply
    * that the same command would get again (no permission, out of memory, wrong type): retrying those would hang
    * {@code lock()} instead of telling the caller.
    * Decided by exception type, never by matching message text.
    */
   static boolean isTransient(Throwable failure) {
     Throwable t = unwrap(failure);
-    if (t instanceof RedisLoadingException || t instanceof RedisBusyException) {
+    if (t instanceof RedisLoadingException || t instanceof RedisBusyException || t instanceof RedisReadOnlyException) {
       return true;
     }
     return t instanceof RedisException && !(t instanceof RedisCommandExecutionException);

@@ -107,6 +107,8 @@ final class WaiterRegistry {
     try {
       Subscription subscription = subscriptions.get(channel);
       if (subscription == null) {
+        // Lettuce re-subscribed after a reconnect to a channel whose UNSUBSCRIBE was refused while disconnected
+        subscriber.unsubscribe(channel);
         return;
       }
       resubscribed = subscription.unconfirmedRequests == 0;

@@ -3,19 +3,19 @@ package io.github.redismutex;
 import java.util.List;
 
 /**
- * How a waiter learns that a lock may be free, chosen once when a {@link RedisLocks} connects.
+ * Whether waiters of a {@link RedisLocks} can also learn of expiries as they happen, decided once at connect.
  *
+ * <p>Releases are always announced: release.lua publishes on the lock's release channel whenever a waiter has
+ * marked the lock as awaited, so hand-overs never depend on server configuration that a restart, a failover or an
+ * operator can undo. An expired lease announces nothing by itself:
  * <ul>
- *   <li>{@link #KEYSPACE}: the server sends keyspace notifications for the lock key ({@code del}, {@code expired},
- *       {@code evicted}), so a waiter also wakes the moment a crashed holder's lease runs out. Releases publish
- *       nothing extra.
+ *   <li>{@link #KEYSPACE}: the server sends keyspace notifications ({@code expired}, {@code evicted}), so a waiter
+ *       wakes the moment a crashed holder's key is reclaimed;
  *   <li>{@link #CHANNEL}: notifications are off and may not be turned on (managed Redis, an ACL user without
- *       {@code +config}); the release script publishes on the lock's own channel, and a waiter learns of an expiry
- *       when the remaining lease it was told runs out. Its waiters watch the keyspace channel too, so releases by
- *       clients that publish nothing (those in {@link #KEYSPACE} mode on the same server) still wake them when the
- *       server has notifications on.
+ *       {@code +config}); a waiter notices an expiry when the remaining lease it was told runs out.
  * </ul>
- * In both modes a waiter re-checks at the latest when the holder's remaining lease runs out, so a lost message
+ * Waiters watch the keyspace channel in both modes (it costs one subscription and helps where another client turned
+ * notifications on), and in both modes re-check at the latest when the holder's lease runs out, so a lost message
  * costs time, never a hang.
  */
 enum WakeupMode {
@@ -23,13 +23,7 @@ enum WakeupMode {
   CHANNEL;
 
   /** The channels a waiter for {@code lockKey} subscribes to. */
-  List<String> watchedChannels(int database, String lockKey) {
-    String keyspace = LockKeys.keyspaceChannel(database, lockKey);
-    return this == KEYSPACE ? List.of(keyspace) : List.of(LockKeys.releaseChannel(lockKey), keyspace);
-  }
-
-  /** The channel release.lua publishes on, or null when the keyspace notification of the DEL is enough. */
-  String releaseChannel(String lockKey) {
-    return this == KEYSPACE ? null : LockKeys.releaseChannel(lockKey);
+  static List<String> watchedChannels(int database, String lockKey) {
+    return List.of(LockKeys.releaseChannel(lockKey), LockKeys.keyspaceChannel(database, lockKey));
   }
 }

@@ -1,7 +1,9 @@
--- acquire.lua: take the lock if it is free (or already ours), else say how long the holder's lease still runs.
--- Used after a waiter's subscription is live, so a release between this call and the wait is never missed:
--- either this call sees the key gone, or the release's notification arrives after the subscription.
+-- acquire.lua: take the lock if it is free (or already ours); else note that someone waits, and say how long the
+-- holder's lease still runs. Used after a waiter's subscription is live, so a release between this call and the
+-- wait is never missed: either this call sees the key gone, or it sets the waiters key before the release runs,
+-- and the release then publishes after the subscription was made.
 -- KEYS[1]  lock key
+-- KEYS[2]  waiters key of the lock (lock key .. ':waiters'): present while somebody may be waiting
 -- ARGV[1]  owner token of the caller
 -- ARGV[2]  lease in milliseconds
 -- Returns  -3 = acquired: the key holds ARGV[1] with a lease of ARGV[2] ms
@@ -21,4 +23,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return -3
 end
-return redis.call('PTTL', KEYS[1])
+local remaining = redis.call('PTTL', KEYS[1])
+-- The waiter attempts again at the latest when the holder's lease runs out; the mark outlives that by a lease.
+redis.call('SET', KEYS[2], '1', 'PX', math.max(remaining, 0) + tonumber(ARGV[2]))
+return remaining

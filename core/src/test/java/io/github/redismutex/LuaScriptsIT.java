@@ -130,6 +130,23 @@ class LuaScriptsIT {
   }
 
   @Test
+  void acquireWhileAnotherTokenHoldsMarksTheLockAwaitedUntilALeaseAfterTheHoldersEnds() throws Exception {
+    String key = key("awaited");
+    admin().set(key, otherToken, px(SHORT_TTL_MILLIS));
+    reply(store.acquireOrInspect(key, token, LEASE_MILLIS));
+    assertThat(admin().exists(LockKeys.waitersKey(key))).isOne();
+    assertThat(admin().pttl(LockKeys.waitersKey(key)))
+        .isBetween(LEASE_MILLIS, SHORT_TTL_MILLIS + LEASE_MILLIS);
+  }
+
+  @Test
+  void acquireOfAFreeKeyDoesNotMarkTheLockAwaited() throws Exception {
+    String key = key("unawaited");
+    reply(store.acquireOrInspect(key, token, LEASE_MILLIS));
+    assertThat(admin().exists(LockKeys.waitersKey(key))).isZero();
+  }
+
+  @Test
   void acquireWhileAnotherTokenHoldsWithoutExpiryReportsMinusOneAndLeavesIt() throws Exception {
     String key = key("forever");
     admin().set(key, otherToken);
@@ -144,30 +161,31 @@ class LuaScriptsIT {
   void releaseOfTheCallersTokenDeletesTheKey() throws Exception {
     String key = key("mine");
     admin().set(key, token, px(LEASE_MILLIS));
-    assertThat(reply(store.release(key, token, null))).isEqualTo(Release.RELEASED);
+    assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.RELEASED);
     assertThat(admin().exists(key)).isZero();
   }
 
   @Test
-  void releaseWithAChannelPublishesTheReleaseOnIt() throws Exception {
+  void releaseOfAnAwaitedLockPublishesTheReleaseAndClearsTheMark() throws Exception {
     String key = key("announced");
     String channel = LockKeys.releaseChannel(key);
     BlockingQueue<Heard> heard = listen();
     pubSub.sync().subscribe(channel); // returns once Redis confirmed the subscription
     admin().set(key, token, px(LEASE_MILLIS));
+    admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
     assertThat(reply(store.release(key, token, channel))).isEqualTo(Release.RELEASED);
     Heard message = heard.poll(5, TimeUnit.SECONDS);
     assertThat(message).as("message on %s", channel).isNotNull();
     assertThat(message.channel()).isEqualTo(channel);
-    assertThat(admin().exists(key)).isZero();
+    assertThat(admin().exists(key, LockKeys.waitersKey(key))).isZero();
   }
 
   @Test
-  void releaseWithoutAChannelPublishesNothing() throws Exception {
+  void releaseOfALockNobodyAwaitsPublishesNothing() throws Exception {
     String key = key("silent");
     BlockingQueue<Heard> heard = listenToEveryChannel();
     admin().set(key, token, px(LEASE_MILLIS));
-    assertThat(reply(store.release(key, token, null))).isEqualTo(Release.RELEASED);
+    assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.RELEASED);
     assertThat(heardBeforeMarker(heard)).isEmpty();
     assertThat(admin().exists(key)).isZero();
   }
@@ -175,7 +193,7 @@ class LuaScriptsIT {
   @Test
   void releaseAfterTheKeyIsGoneReportsExpiredAndCreatesNothing() throws Exception {
     String key = key("gone");
-    assertThat(reply(store.release(key, token, null))).isEqualTo(Release.EXPIRED);
+    assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.EXPIRED);
     assertThat(admin().exists(key)).isZero();
   }
 
@@ -183,7 +201,7 @@ class LuaScriptsIT {
   void releaseOfAKeyAnotherTokenHoldsReportsTakenAndLeavesIt() throws Exception {
     String key = key("taken");
     admin().set(key, otherToken, px(SHORT_TTL_MILLIS));
-    assertThat(reply(store.release(key, token, null))).isEqualTo(Release.TAKEN);
+    assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.TAKEN);
     assertThat(admin().get(key)).isEqualTo(otherToken);
     assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
   }
@@ -318,7 +336,7 @@ class LuaScriptsIT {
     assertThat(reply(store.extend(key, token, LEASE_MILLIS))).isGreaterThan(LEASE_MILLIS);
     assertThat(reply(store.renew(List.of(lease(key, token)), LEASE_MILLIS))).containsExactly(true);
     assertThat(admin().get(key)).isEqualTo(token);
-    assertThat(reply(store.release(key, token, null))).isEqualTo(Release.RELEASED);
+    assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.RELEASED);
 
     assertThat(admin().exists(key)).isZero();
     assertThat(admin().scriptExists(allSha1s())).as("loaded again by EVAL").containsOnly(true);
@@ -374,10 +392,7 @@ class LuaScriptsIT {
     return heard;
   }
 
-  /**
-   * Listens to every channel. The pattern {@code *} does not match the empty channel name, on which a script that
-   * took the "no channel" argument for a channel would publish, so that one is subscribed to by name.
-   */
+  /** Listens to every channel, the empty channel name (which {@code *} does not match) included. */
   private BlockingQueue<Heard> listenToEveryChannel() {
     BlockingQueue<Heard> heard = listen();
     pubSub.sync().psubscribe("*");

@@ -52,6 +52,16 @@ class OutageIT {
   }
 
   @Test
+  void aTryLockThatTimedOutLeavesNoKeyBehindWhenRedisCatchesUp() throws Exception {
+    server.signal("STOP");
+    assertThat(waiter.mutex("late").tryLock(200, TimeUnit.MILLISECONDS)).isFalse();
+    server.signal("CONT"); // the SET NX sent before the timeout runs now, and must be undone
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.admin().exists(waiter.keyOf("late")) == 0);
+    assertThat(holder.mutex("late").tryLock()).as("free for others at once, not after a lease").isTrue();
+    holder.mutex("late").unlock();
+  }
+
+  @Test
   void tryLockReturnsFalseWithinItsTimeoutWhileRedisIsDown() throws Exception {
     server.stop();
     long start = System.nanoTime();

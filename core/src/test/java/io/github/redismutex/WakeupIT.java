@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -104,6 +105,31 @@ class WakeupIT {
         handOverMicros.get(10), handOverMicros.get(19));
     // A 30 s lease: only a pub/sub message can have woken the waiter this early.
     assertThat(handOverMicros.get(19)).isLessThan(TimeUnit.MILLISECONDS.toMicros(250));
+  }
+
+  @Test
+  void releasesStillWakeWaitersAfterKeyspaceNotificationsAreTurnedOffBehindTheLibrarysBack() throws Exception {
+    try (RedisServer server = RedisServer.startDedicated()) {
+      RedisLocks holder = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+      RedisLocks waiter = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+      opened.add(holder);
+      opened.add(waiter);
+      assertThat(waiter.wakeupMode()).isEqualTo(WakeupMode.KEYSPACE);
+      server.admin().configSet("notify-keyspace-events", ""); // an operator, or a restart that lost the setting
+      holder.mutex("reconfigured").lock();
+      Future<Long> acquiredAt = threads.submit(() -> {
+        waiter.mutex("reconfigured").lock();
+        long at = System.nanoTime();
+        waiter.mutex("reconfigured").unlock();
+        return at;
+      });
+      await().until(() -> waiter.subscribedChannelCount() > 0);
+      Thread.sleep(20);
+      long releasedAt = System.nanoTime();
+      holder.mutex("reconfigured").unlock();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt))
+          .as("woken by the release's own announcement, not by the 30 s lease running out").isLessThan(250);
+    }
   }
 
   @ParameterizedTest

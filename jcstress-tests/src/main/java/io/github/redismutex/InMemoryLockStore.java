@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  *       keys in the background; nothing does that here, so an expiry nobody looks at is never announced. The tests
  *       use leases of a day and do not depend on either.
  *   <li>Announcements: release.lua's PUBLISH and, for a store made {@link #withKeyspaceNotifications}, the keyspace
- *       events after which a lock may be free ({@code del}, {@code expired}). The events {@link LettuceSubscriber}
- *       drops before they reach the registry ({@code set}, {@code expire}) are not sent at all. A message goes to
+ *       event after which a lock may be free without an announcement ({@code expired}). The events {@link
+ *       LettuceSubscriber} drops before they reach the registry ({@code del}, {@code set}, {@code expire}) are not
+ *       sent at all. release.lua publishes only when acquire.lua marked the lock as awaited (its waiters key). A message goes to
  *       the {@link #connect connected} subscribers that were subscribed to its channel when the step ran, and is
  *       delivered on the calling thread once the step is over: Redis, too, queues it for the clients subscribed at
  *       that moment, which read it later.
@@ -40,6 +41,11 @@ final class InMemoryLockStore implements LockStore {
   private static final int NO_KEYSPACE_NOTIFICATIONS = -1;
 
   private final ConcurrentHashMap<String, Value> keys = new ConcurrentHashMap<>();
+  /**
+   * The waiters key of each lock key ({@link LockKeys#waitersKey}), as the nanoTime it expires at. Only changed
+   * inside a step on its lock key, so the two change together, as they do inside one script.
+   */
+  private final ConcurrentHashMap<String, Long> awaitedUntil = new ConcurrentHashMap<>();
   private final List<InMemorySubscriber> subscribers = new CopyOnWriteArrayList<>();
   private final int keyspaceDatabase; // the database in keyspace channel names; NO_KEYSPACE_NOTIFICATIONS: none sent
 
@@ -172,7 +178,10 @@ final class InMemoryLockStore implements LockStore {
                     step.reply = Attempt.ACQUIRED;
                     return Value.lock(token, leaseMillis, step.now);
                   }
-                  step.reply = Attempt.held(live.pttl(step.now));
+                  long remaining = live.pttl(step.now);
+                  awaitedUntil.put(key,
+                      step.now + TimeUnit.MILLISECONDS.toNanos(Math.max(remaining, 0) + leaseMillis));
+                  step.reply = Attempt.held(remaining);
                   return live;
                 }));
   }
@@ -193,8 +202,8 @@ final class InMemoryLockStore implements LockStore {
                     step.reply = Release.TAKEN;
                     return live;
                   }
-                  step.keyspaceEvent("del");
-                  if (channel != null && !channel.isEmpty()) {
+                  Long awaited = awaitedUntil.remove(key);
+                  if (awaited != null && awaited - step.now > 0) {
                     step.publish(channel, "released");
                   }
                   step.reply = Release.RELEASED;

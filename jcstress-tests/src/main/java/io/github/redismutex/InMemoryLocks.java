@@ -68,7 +68,7 @@ final class InMemoryLocks {
     String key = keyOf(name);
     int left = table.peek(name) != null ? 1 : 0;
     left += store.exists(key).toCompletableFuture().join() ? 1 : 0;
-    return left + subscriber.subscribedCount(mode.watchedChannels(DATABASE, key));
+    return left + subscriber.subscribedCount(WakeupMode.watchedChannels(DATABASE, key));
   }
 
   private boolean acquire(String name, MutexSync.Wait wait, Deadline deadline) {

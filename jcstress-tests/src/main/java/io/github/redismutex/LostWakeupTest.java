@@ -13,8 +13,9 @@ import org.openjdk.jcstress.infra.results.ZZ_Result;
 
 /**
  * The lost-wakeup race of the wait loop in {@link MutexSync}: a waiter whose subscription is confirmed clears its
- * signal and makes its scripted attempt (acquire.lua) while the holder releases the key (release.lua) and the
- * release is announced, here by the keyspace notification of the DEL ({@link WakeupMode#KEYSPACE}).
+ * signal and makes its scripted attempt (acquire.lua), which marks the lock as awaited when it finds it held, while
+ * the holder releases the key (release.lua), which announces the release on the lock's channel only if it finds
+ * that mark. Keyspace notifications are off, so that announcement is the only wake-up.
  *
  * <p>The waiter steps are those of {@link MutexSync}'s loop, driven directly: {@link Waiter#clear()}, then
  * {@link LockStore#acquireOrInspect}; the arbiter then asks whether the wait that would follow a failed attempt
@@ -42,7 +43,7 @@ public class LostWakeupTest {
   private static final String HOLDER = "token-of-the-holder";
   private static final String WAITER = "token-of-the-waiter";
 
-  private final InMemoryLockStore store = InMemoryLockStore.withKeyspaceNotifications(0);
+  private final InMemoryLockStore store = InMemoryLockStore.withoutKeyspaceNotifications();
   private final InMemorySubscriber subscriber = new InMemorySubscriber(InMemorySubscriber.Confirmation.IMMEDIATE);
   private final WaiterRegistry registry = new WaiterRegistry(subscriber);
   private final Waiter waiter;
@@ -51,7 +52,7 @@ public class LostWakeupTest {
     subscriber.deliverTo(registry);
     store.connect(subscriber);
     store.trySet(KEY, HOLDER, LEASE_MILLIS);
-    waiter = registry.register(WakeupMode.KEYSPACE.watchedChannels(0, KEY)); // confirmed at once
+    waiter = registry.register(WakeupMode.watchedChannels(0, KEY)); // confirmed at once
     waiter.wake(); // the stale permit
   }
 
@@ -65,7 +66,7 @@ public class LostWakeupTest {
   @Actor
   public void holder() {
     LockStore.Release released =
-        store.release(KEY, HOLDER, WakeupMode.KEYSPACE.releaseChannel(KEY)).toCompletableFuture().join();
+        store.release(KEY, HOLDER, LockKeys.releaseChannel(KEY)).toCompletableFuture().join();
     if (released != LockStore.Release.RELEASED) {
       throw new IllegalStateException("the holder's release found " + released + ", not its own key");
     }

@@ -62,7 +62,7 @@ public class MutexSyncCrossProcessTest {
   public void alpha(IIII_Result r) {
     String key = InMemoryLocks.keyOf(name);
     LockStore.Release released =
-        STORE.release(key, THIRD_PROCESS, WakeupMode.CHANNEL.releaseChannel(key)).toCompletableFuture().join();
+        STORE.release(key, THIRD_PROCESS, LockKeys.releaseChannel(key)).toCompletableFuture().join();
     if (released != LockStore.Release.RELEASED) {
       throw new IllegalStateException("the third process's release found " + released + ", not its own key");
     }

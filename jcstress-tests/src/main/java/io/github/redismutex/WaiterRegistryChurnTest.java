@@ -36,7 +36,7 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
     desc = "A waiter without subscription, a leaked subscription, or commands out of reference-count order.")
 @State
 public class WaiterRegistryChurnTest {
-  private static final List<String> CHANNELS = WakeupMode.CHANNEL.watchedChannels(0, "redis-mutex:{orders:42}");
+  private static final List<String> CHANNELS = WakeupMode.watchedChannels(0, "redis-mutex:{orders:42}");
 
   private final InMemorySubscriber subscriber = new InMemorySubscriber(InMemorySubscriber.Confirmation.IMMEDIATE);
   private final WaiterRegistry registry = new WaiterRegistry(subscriber);

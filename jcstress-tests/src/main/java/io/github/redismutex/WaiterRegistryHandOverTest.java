@@ -39,7 +39,7 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
 @Outcome(expect = FORBIDDEN, desc = "The staying waiter lost its subscription or its confirmation.")
 @State
 public class WaiterRegistryHandOverTest {
-  private static final List<String> CHANNELS = WakeupMode.CHANNEL.watchedChannels(0, "redis-mutex:{orders:42}");
+  private static final List<String> CHANNELS = WakeupMode.watchedChannels(0, "redis-mutex:{orders:42}");
 
   private final InMemorySubscriber subscriber = new InMemorySubscriber(InMemorySubscriber.Confirmation.ON_DEMAND);
   private final WaiterRegistry registry = new WaiterRegistry(subscriber);
