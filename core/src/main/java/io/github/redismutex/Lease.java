@@ -1,14 +1,21 @@
 package io.github.redismutex;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
- * One outer acquisition's lease: the key, the owner token and what this JVM knows of when the lease ends.
- * Created by the owning thread when it acquires; read and updated by the {@link LeaseWatchdog}; retired by the
- * owning thread on unlock. Thread-safe: its mutable fields are volatile and each has one writer at a time
- * (the owner before registration and after deregistration, the watchdog in between).
+ * One outer acquisition's lease: the key, the owner token, the fencing token, and what this JVM knows of when the
+ * lease ends. Created by the owning thread when it acquires; renewed by the {@link LeaseWatchdog}; retired by the
+ * owning thread on unlock.
+ *
+ * <p>Invariant: once {@link #markLost()} has returned, {@link #isValid()} is false for ever, whatever renewals
+ * confirm afterwards: a lease found lost is never trusted again, because another owner may have held the lock in
+ * between. Thread-safe.
  */
 final class Lease {
+  final String name;
   final String key;
   final String token;
+  final long fencingToken;
 
   /**
    * Send time of the latest command that Redis confirmed set this lease, plus the lease time: the earliest
@@ -16,12 +23,14 @@ final class Lease {
    */
   private volatile long endsAtNanos;
 
-  /** Set once, when the watchdog found the key gone or owned by another token. */
-  private volatile boolean lost;
+  private final AtomicBoolean lost = new AtomicBoolean();
+  private volatile long lostAtNanos; // written before lost is set; meaningful once isLost()
 
-  Lease(String key, String token, long endsAtNanos) {
+  Lease(String name, String key, String token, long fencingToken, long endsAtNanos) {
+    this.name = name;
     this.key = key;
     this.token = token;
+    this.fencingToken = fencingToken;
     this.endsAtNanos = endsAtNanos;
   }
 
@@ -29,18 +38,34 @@ final class Lease {
     return endsAtNanos;
   }
 
-  /** A confirmed renewal or extension; never moves the end earlier. */
+  /** A confirmed renewal or extension; never moves the end earlier (a lost race only costs a stale estimate). */
   void confirmedUntil(long endsAtNanos) {
     if (endsAtNanos - this.endsAtNanos > 0) {
       this.endsAtNanos = endsAtNanos;
     }
   }
 
-  void markLost() {
-    lost = true;
+  /** Records the loss; true only for the first call, so the loss is reported once. */
+  boolean markLost() {
+    long now = System.nanoTime();
+    if (lost.get()) {
+      return false;
+    }
+    lostAtNanos = now;
+    return lost.compareAndSet(false, true);
   }
 
   boolean isLost() {
-    return lost;
+    return lost.get();
+  }
+
+  /** When the loss was recorded, as nanoTime; meaningful only once {@link #isLost()}. */
+  long lostAtNanos() {
+    return lostAtNanos;
+  }
+
+  /** Not lost and, as far as this JVM knows, not past its end. No round trip. */
+  boolean isValid() {
+    return !lost.get() && endsAtNanos - System.nanoTime() > 0;
   }
 }

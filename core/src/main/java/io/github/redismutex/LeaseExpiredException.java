@@ -4,8 +4,9 @@ import java.time.Instant;
 
 /**
  * Thrown by {@link RedisMutex#unlock()} when the calling thread held the lock in this JVM but its lease in Redis
- * had already ended: the key expired (a long pause, a lost connection, a Redis restart without persistence) and
- * may since have been taken by another owner. The key was left untouched, and the thread no longer holds the lock.
+ * had ended or was found lost before: the key expired (a long pause, a lost connection, a Redis restart without
+ * persistence) and may since have been taken by another owner. Another owner's key is left untouched, and the
+ * thread no longer holds the lock.
  *
  * <p>It is an {@link IllegalMonitorStateException}, so code written against {@link java.util.concurrent.locks.Lock}
  * keeps working, while callers that care can tell a lost lease from an unlock by the wrong thread: work done in
@@ -19,15 +20,21 @@ public final class LeaseExpiredException extends IllegalMonitorStateException {
   private final String lockName;
   private final transient Instant leaseEndedAt;
 
-  LeaseExpiredException(String lockName, Instant leaseEndedAt, boolean takenByAnother) {
-    super(
-        "lease of lock '"
-            + lockName
-            + "' ended at about "
-            + leaseEndedAt
-            + (takenByAnother
-                ? "; another owner holds it now and its key was left untouched"
-                : "; the key had expired and nobody holds it now"));
+  /**
+   * @param foundLostAt when the watchdog or extend found the lease lost before unlock, or null
+   * @param keyState what unlock's release found: the key gone, another owner's, or (after a loss found earlier)
+   *     still ours and now deleted
+   */
+  LeaseExpiredException(String lockName, Instant leaseEndedAt, Instant foundLostAt, LockStore.Release keyState) {
+    super("lease of lock '" + lockName + "' "
+        + (foundLostAt == null
+            ? "ended at about " + leaseEndedAt
+            : "was found lost at about " + foundLostAt + " (it ended at about " + leaseEndedAt + " or later)")
+        + switch (keyState) {
+          case TAKEN -> "; another owner holds it now and its key was left untouched";
+          case EXPIRED -> "; the key had expired and nobody holds it now";
+          case RELEASED -> "; its key was still there and is deleted now, but the lock was not safely held since";
+        });
     this.lockName = lockName;
     this.leaseEndedAt = leaseEndedAt;
   }

@@ -25,13 +25,15 @@ final class LeaseWatchdog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseWatchdog.class);
 
   private final LockStore store;
+  private final LeaseLossReporter losses;
   private final long leaseMillis;
   private final long periodNanos;
   private final Set<Lease> held = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService scheduler;
 
-  LeaseWatchdog(LockStore store, long leaseMillis, String threadName) {
+  LeaseWatchdog(LockStore store, LeaseLossReporter losses, long leaseMillis, String threadName) {
     this.store = store;
+    this.losses = losses;
     this.leaseMillis = leaseMillis;
     this.periodNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis) / 3;
     this.scheduler =
@@ -71,22 +73,29 @@ final class LeaseWatchdog implements AutoCloseable {
         Lease lease = leases.get(i);
         if (owned[i]) {
           lease.confirmedUntil(endsAt);
-        } else if (held.contains(lease)) { // a lease deregistered meanwhile was released, not lost
-          lease.markLost();
-          held.remove(lease);
-          log.warn("lease of lock key '{}' was lost: the key expired or has another owner", lease.key);
+        } else if (held.remove(lease)) { // a lease deregistered meanwhile was released, not lost
+          losses.report(lease, "its key expired or has another owner");
         }
       }
+      return;
     } catch (TimeoutException e) {
       log.warn("renewal of {} leases got no answer within {} ms; retrying next period", leases.size(),
           TimeUnit.NANOSECONDS.toMillis(periodNanos / 2));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // close() is stopping this thread
+      return;
     } catch (RuntimeException e) {
       log.warn("renewal of {} leases failed ({}); retrying next period", leases.size(), e.toString());
     } catch (Error e) {
       // A scheduled task that throws is never run again: keep renewing, the next period may succeed.
       log.error("renewal of {} leases failed", leases.size(), e);
+    }
+    // Not renewed: a lease whose earliest possible end has passed can no longer be trusted, whatever the key
+    // says later. Such a lease stays registered: if the key is still ours, renewal goes on keeping it.
+    for (Lease lease : leases) {
+      if (!lease.isValid() && held.contains(lease)) {
+        losses.report(lease, "it could not be renewed before it ended");
+      }
     }
   }
 

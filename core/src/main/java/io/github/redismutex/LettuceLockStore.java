@@ -28,32 +28,32 @@ final class LettuceLockStore implements LockStore {
   /** SCRIPT LOAD of every script, so the first EVALSHA of each does not have to fall back to EVAL. */
   CompletionStage<Void> preloadScripts() {
     CompletableFuture<?>[] loads =
-        List.of(LuaScript.ACQUIRE, LuaScript.RELEASE, LuaScript.RENEW, LuaScript.EXTEND).stream()
+        LuaScript.ALL.stream()
             .map(script -> commands.scriptLoad(script.source).toCompletableFuture())
             .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(loads);
   }
 
   @Override
-  public CompletionStage<Boolean> trySet(String key, String token, long leaseMillis) {
-    return commands.set(key, token, SetArgs.Builder.nx().px(leaseMillis)).thenApply("OK"::equals);
-  }
-
-  @Override
-  public CompletionStage<Attempt> acquireOrInspect(String key, String token, long leaseMillis) {
-    return runForLong(LuaScript.ACQUIRE, withWaitersKey(key), token, Long.toString(leaseMillis))
+  public CompletionStage<Attempt> acquire(
+      String key, String token, long leaseMillis, String metadata, boolean markAwaited) {
+    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.fenceKey(key)};
+    return this.<List<Object>>run(LuaScript.ACQUIRE, ScriptOutputType.MULTI, keys, token,
+            Long.toString(leaseMillis), metadata, markAwaited ? "1" : "0")
         .thenApply(
-            code -> {
-              if (code == -3) {
-                return Attempt.ACQUIRED;
+            reply -> {
+              long status = (Long) reply.get(0);
+              long number = (Long) reply.get(1);
+              if (status == 1) {
+                return Attempt.acquired(number);
               }
-              return code == -4 ? Attempt.NOT_A_LOCK : Attempt.held(code);
+              return status == 0 ? Attempt.held(number) : Attempt.NOT_A_LOCK;
             });
   }
 
   @Override
   public CompletionStage<Release> release(String key, String token, String channel) {
-    return runForLong(LuaScript.RELEASE, withWaitersKey(key), token, channel)
+    return runForLong(LuaScript.RELEASE, new String[] {key, LockKeys.waitersKey(key)}, token, channel)
         .thenApply(
             code -> {
               if (code == 1) {
@@ -106,8 +106,17 @@ final class LettuceLockStore implements LockStore {
     return commands.exists(key).thenApply(count -> count > 0);
   }
 
-  private static String[] withWaitersKey(String key) {
-    return new String[] {key, LockKeys.waitersKey(key)};
+  @Override
+  public CompletionStage<Holding> inspect(String key) {
+    return this.<List<Object>>run(LuaScript.INSPECT, ScriptOutputType.MULTI, new String[] {key})
+        .thenApply(reply -> reply.isEmpty() ? null : new Holding((String) reply.get(0), (Long) reply.get(1)));
+  }
+
+  @Override
+  public CompletionStage<Boolean> fencedSet(String key, String value, long fencingToken) {
+    return runForLong(LuaScript.FENCED_SET, new String[] {key, LockKeys.fenceKey(key)},
+            Long.toString(fencingToken), value)
+        .thenApply(written -> written == 1L);
   }
 
   private CompletionStage<Long> runForLong(LuaScript script, String[] keys, String... args) {

@@ -54,6 +54,11 @@ final class LockKeys {
     return lockKey + ":released";
   }
 
+  /** The counter that hands out a lock's fencing tokens; it never expires, so tokens outlive the lock key. */
+  static String fenceKey(String lockKey) {
+    return lockKey + ":fence";
+  }
+
   /** The key whose presence tells release.lua that somebody may be waiting (set by acquire.lua). */
   static String waitersKey(String lockKey) {
     return lockKey + ":waiters";

@@ -14,21 +14,27 @@ import java.util.concurrent.CompletionStage;
  */
 interface LockStore {
 
-  /** Outcome of the scripted acquisition attempt. */
-  record Attempt(Outcome outcome, long remainingLeaseMillis) {
+  /** Outcome of an acquisition attempt. */
+  record Attempt(Outcome outcome, long remainingLeaseMillis, long fencingToken) {
     enum Outcome {
-      ACQUIRED,
+      ACQUIRED, // fencingToken is the acquisition's
       HELD, // by another owner; remainingLeaseMillis is its lease, or -1 when the key never expires
       NOT_A_LOCK // the key holds a value that is not a string
     }
 
-    static final Attempt ACQUIRED = new Attempt(Outcome.ACQUIRED, 0);
-    static final Attempt NOT_A_LOCK = new Attempt(Outcome.NOT_A_LOCK, 0);
+    static final Attempt NOT_A_LOCK = new Attempt(Outcome.NOT_A_LOCK, 0, 0);
+
+    static Attempt acquired(long fencingToken) {
+      return new Attempt(Outcome.ACQUIRED, 0, fencingToken);
+    }
 
     static Attempt held(long remainingLeaseMillis) {
-      return new Attempt(Outcome.HELD, remainingLeaseMillis);
+      return new Attempt(Outcome.HELD, remainingLeaseMillis, 0);
     }
   }
+
+  /** A lock key's value and remaining lease ({@code -1}: no expiry), as inspect.lua read them. */
+  record Holding(String value, long remainingLeaseMillis) {}
 
   enum Release {
     RELEASED,
@@ -36,14 +42,15 @@ interface LockStore {
     TAKEN // another owner holds the key; it was left untouched
   }
 
-  /** {@code SET key token NX PX lease}: the one-round-trip uncontended acquisition. */
-  CompletionStage<Boolean> trySet(String key, String token, long leaseMillis);
-
   /**
-   * acquire.lua: acquires (also when a lost earlier attempt with this token got through), or marks the lock as
-   * awaited ({@link LockKeys#waitersKey}) and reports the holder's remaining lease.
+   * acquire.lua: acquires with the next fencing token (also when a lost earlier attempt with this token got
+   * through), or reports the holder's remaining lease, first marking the lock as awaited ({@link
+   * LockKeys#waitersKey}) when {@code markAwaited}. One round trip.
+   *
+   * @param metadata the holder part of the key's value, see {@link LockValue}
    */
-  CompletionStage<Attempt> acquireOrInspect(String key, String token, long leaseMillis);
+  CompletionStage<Attempt> acquire(
+      String key, String token, long leaseMillis, String metadata, boolean markAwaited);
 
   /** release.lua: compare-and-delete; publishes on {@code channel} when the lock was marked as awaited. */
   CompletionStage<Release> release(String key, String token, String channel);
@@ -63,4 +70,10 @@ interface LockStore {
 
   /** {@code EXISTS key}. */
   CompletionStage<Boolean> exists(String key);
+
+  /** inspect.lua: the key's value and lease, or null when the key does not exist. */
+  CompletionStage<Holding> inspect(String key);
+
+  /** fenced-set.lua: writes {@code value} at {@code key} unless a higher fencing token wrote it before. */
+  CompletionStage<Boolean> fencedSet(String key, String value, long fencingToken);
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * A Lua script read once from a resource file next to this class, with the SHA-1 digest that EVALSHA names it by.
@@ -17,6 +18,9 @@ final class LuaScript {
   static final LuaScript RELEASE = load("release.lua");
   static final LuaScript RENEW = load("renew.lua");
   static final LuaScript EXTEND = load("extend.lua");
+  static final LuaScript INSPECT = load("inspect.lua");
+  static final LuaScript FENCED_SET = load("fenced-set.lua");
+  static final List<LuaScript> ALL = List.of(ACQUIRE, RELEASE, RENEW, EXTEND, INSPECT, FENCED_SET);
 
   final String fileName;
   final String source;

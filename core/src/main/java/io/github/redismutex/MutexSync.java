@@ -4,6 +4,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -58,12 +59,23 @@ final class MutexSync {
     }
   }
 
+  /**
+   * What a {@code MutexSync} knows of its {@link RedisLocks} besides its collaborators.
+   *
+   * @param database the logical database, which names keyspace channels
+   * @param processPart "{@code <pid> <host>}" for the holder metadata of lock values ({@link LockValue})
+   */
+  record Settings(
+      Duration leaseTime, Duration commandTimeout, WakeupMode wakeupMode, int database, String processPart) {}
+
   private final LockTable table;
   private final LockStore store;
   private final WaiterRegistry waiters;
   private final LeaseWatchdog watchdog;
+  private final LeaseLossReporter losses;
   private final WakeupMode wakeupMode;
   private final int database;
+  private final String processPart;
   private final long leaseMillis;
   private final long commandTimeoutNanos;
   private volatile boolean closed;
@@ -73,18 +85,18 @@ final class MutexSync {
       LockStore store,
       WaiterRegistry waiters,
       LeaseWatchdog watchdog,
-      WakeupMode wakeupMode,
-      int database,
-      Duration leaseTime,
-      Duration commandTimeout) {
+      LeaseLossReporter losses,
+      Settings settings) {
     this.table = table;
     this.store = store;
     this.waiters = waiters;
     this.watchdog = watchdog;
-    this.wakeupMode = wakeupMode;
-    this.database = database;
-    this.leaseMillis = leaseTime.toMillis();
-    this.commandTimeoutNanos = commandTimeout.toNanos();
+    this.losses = losses;
+    this.wakeupMode = settings.wakeupMode();
+    this.database = settings.database();
+    this.processPart = settings.processPart();
+    this.leaseMillis = settings.leaseTime().toMillis();
+    this.commandTimeoutNanos = settings.commandTimeout().toNanos();
   }
 
   WakeupMode wakeupMode() {
@@ -145,6 +157,7 @@ final class MutexSync {
   /** Runs with the gate held by the caller and no hold yet: the one contender of this JVM for the name. */
   private boolean acquireInRedis(LocalLock local, Wait wait, Deadline deadline) throws InterruptedException {
     String token = UUID.randomUUID().toString();
+    String metadata = LockValue.metadata(processPart);
     Waiter waiter = null;
     boolean acquired = false;
     boolean lostAnswer = false; // an attempt's answer never came: it may have acquired, now or later
@@ -164,14 +177,12 @@ final class MutexSync {
         long waitNanos;
         long sentAt = System.nanoTime();
         try {
+          // Before the subscription is live, nobody is told of a mark: only a waiter's attempts set it.
           LockStore.Attempt attempt =
-              waiter == null
-                  ? (await(store.trySet(local.key, token, leaseMillis), wait, deadline)
-                      ? LockStore.Attempt.ACQUIRED
-                      : LockStore.Attempt.held(-2))
-                  : await(store.acquireOrInspect(local.key, token, leaseMillis), wait, deadline);
+              await(store.acquire(local.key, token, leaseMillis, metadata, waiter != null), wait, deadline);
           if (attempt.outcome() == LockStore.Attempt.Outcome.ACQUIRED) {
-            Lease lease = new Lease(local.key, token, sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
+            Lease lease = new Lease(local.name, local.key, token, attempt.fencingToken(),
+                sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
             local.lease = lease;
             watchdog.register(lease); // before lock() returns: see LeaseWatchdog
             acquired = true;
@@ -289,8 +300,13 @@ final class MutexSync {
       watchdog.deregister(lease); // before the release script: no renewal can outlive this unlock
       checkOpen();
       LockStore.Release result = releaseInRedis(name, lease);
+      if (lease.isLost()) { // found lost earlier: the critical section ran unprotected since then
+        throw new LeaseExpiredException(
+            name, toInstant(lease.endsAtNanos()), toInstant(lease.lostAtNanos()), result);
+      }
       if (result != LockStore.Release.RELEASED) {
-        throw new LeaseExpiredException(name, toInstant(lease.endsAtNanos()), result == LockStore.Release.TAKEN);
+        losses.report(lease, "unlock found its key " + (result == LockStore.Release.TAKEN ? "taken" : "gone"));
+        throw new LeaseExpiredException(name, toInstant(lease.endsAtNanos()), null, result);
       }
     } finally {
       local.gate.unlock();
@@ -362,20 +378,51 @@ final class MutexSync {
 
   boolean extend(String name, Duration additional) {
     checkOpen();
-    LocalLock local = table.peek(name);
-    if (local == null || local.holdCount() == 0) {
-      throw new IllegalMonitorStateException(
-          "extend of '" + name + "' by thread '" + Thread.currentThread().getName() + "', which does not hold it");
-    }
-    Lease lease = local.lease;
+    Lease lease = heldLease(name, "extend");
     long sentAt = System.nanoTime();
     long newLeaseMillis = query(name, store.extend(lease.key, lease.token, additional.toMillis()));
     if (newLeaseMillis < 0) {
-      lease.markLost();
+      losses.report(lease, "extend found its key gone or taken");
       return false;
     }
     lease.confirmedUntil(sentAt + TimeUnit.MILLISECONDS.toNanos(newLeaseMillis));
     return true;
+  }
+
+  /** The calling thread's fencing token for the lock; no round trip. */
+  long fencingToken(String name) {
+    return heldLease(name, "fencingToken()").fencingToken;
+  }
+
+  /** Whether the calling thread holds the lock with a lease not known to be lost or over; no round trip. */
+  boolean isLeaseValid(String name) {
+    LocalLock local = table.peek(name);
+    if (local == null || local.holdCount() == 0) {
+      return false;
+    }
+    return local.lease.isValid();
+  }
+
+  Optional<LockInfo> inspect(String name, String key) {
+    checkOpen();
+    LockStore.Holding holding = query(name, store.inspect(key));
+    return holding == null
+        ? Optional.empty()
+        : Optional.of(LockValue.parse(name, holding.value(), holding.remainingLeaseMillis()));
+  }
+
+  boolean fencedSet(String key, String value, long fencingToken) {
+    checkOpen();
+    return query(key, store.fencedSet(key, value, fencingToken));
+  }
+
+  private Lease heldLease(String name, String what) {
+    LocalLock local = table.peek(name);
+    if (local == null || local.holdCount() == 0) {
+      throw new IllegalMonitorStateException(
+          what + " of '" + name + "' by thread '" + Thread.currentThread().getName() + "', which does not hold it");
+    }
+    return local.lease;
   }
 
   private <T> T query(String name, CompletionStage<T> reply) {

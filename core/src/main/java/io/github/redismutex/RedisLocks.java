@@ -8,8 +8,11 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -95,15 +98,17 @@ public final class RedisLocks implements AutoCloseable {
       int database = database(commands);
       LettuceLockStore store = new LettuceLockStore(commands.async());
       preload(store);
+      LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener);
       this.connection = commands;
       this.subscriber = new LettuceSubscriber(pubSub);
       this.waiters = new WaiterRegistry(subscriber);
       subscriber.deliverTo(waiters);
       this.table = new LockTable(keys::lockKey);
-      this.watchdog =
-          new LeaseWatchdog(store, builder.leaseTime.toMillis(), "redis-mutex-watchdog-" + INSTANCES.incrementAndGet());
-      this.sync =
-          new MutexSync(table, store, waiters, watchdog, mode, database, builder.leaseTime, commandTimeout);
+      this.watchdog = new LeaseWatchdog(
+          store, losses, builder.leaseTime.toMillis(), "redis-mutex-watchdog-" + INSTANCES.incrementAndGet());
+      MutexSync.Settings settings = new MutexSync.Settings(
+          builder.leaseTime, commandTimeout, mode, database, LockValue.processPart(hostName()));
+      this.sync = new MutexSync(table, store, waiters, watchdog, losses, settings);
     } catch (RuntimeException e) {
       if (pubSub != null) {
         pubSub.close();
@@ -140,6 +145,44 @@ public final class RedisLocks implements AutoCloseable {
       throw new IllegalStateException("RedisLocks is closed");
     }
     return new RedisMutex(name, keys.lockKey(name), sync, commandTimeout);
+  }
+
+  /**
+   * Who holds the lock with this name, from any client and without the holder's cooperation: host, process id,
+   * thread, acquisition time, remaining lease and fencing token, read in one atomic step. Empty when the lock is
+   * free. One round trip. For operators and diagnostics: the answer may be stale on arrival.
+   *
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is not a valid lock name (see {@link #mutex})
+   * @throws IllegalStateException if this instance is closed
+   */
+  public Optional<LockInfo> inspect(String name) {
+    LockKeys.checkName(name);
+    return sync.inspect(name, keys.lockKey(name));
+  }
+
+  /**
+   * Writes {@code value} at {@code key} only if {@code fencingToken} is not lower than the highest token that wrote
+   * this key through this method before (kept at {@code key + ":fence"}), in one atomic step: the fenced write for a
+   * resource stored in Redis. A holder paused past its lease, whose token is older than the next holder's, is then
+   * refused. One round trip. On Redis Cluster give {@code key} a hash tag, e.g. <code>"{account:1}"</code>.
+   *
+   * @param key the resource's key, used as given (no prefix)
+   * @param fencingToken from {@link RedisMutex#fencingToken()}
+   * @return true if written, false if a higher token wrote the key before
+   * @throws NullPointerException if {@code key} or {@code value} is null
+   * @throws IllegalArgumentException if {@code key} is empty or {@code fencingToken} is not positive
+   */
+  public boolean fencedSet(String key, String value, long fencingToken) {
+    Objects.requireNonNull(key, "key must not be null");
+    Objects.requireNonNull(value, "value must not be null");
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("key must not be empty");
+    }
+    if (fencingToken <= 0) {
+      throw new IllegalArgumentException("fencingToken must be positive, was " + fencingToken);
+    }
+    return sync.fencedSet(key, value, fencingToken);
   }
 
   /**
@@ -191,6 +234,15 @@ public final class RedisLocks implements AutoCloseable {
     }
   }
 
+  /** This host's name for holder metadata; looked up once (it may take a DNS round trip). */
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown-host";
+    }
+  }
+
   private void preload(LettuceLockStore store) {
     try {
       Deadline.afterNanos(commandTimeout.toNanos()).awaitUninterruptibly(store.preloadScripts());
@@ -232,6 +284,7 @@ public final class RedisLocks implements AutoCloseable {
     private String keyPrefix = LockKeys.DEFAULT_PREFIX;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private boolean configureKeyspaceNotifications = true;
+    private LeaseLostListener leaseLostListener;
 
     private Builder() {}
 
@@ -281,6 +334,15 @@ public final class RedisLocks implements AutoCloseable {
      */
     public Builder configureKeyspaceNotifications(boolean configure) {
       this.configureKeyspaceNotifications = configure;
+      return this;
+    }
+
+    /**
+     * Told once for each held lock whose lease is lost while its holder still holds it (see {@link
+     * LeaseLostListener}). Default: none; losses are logged at WARN either way.
+     */
+    public Builder onLeaseLost(LeaseLostListener listener) {
+      this.leaseLostListener = Objects.requireNonNull(listener, "listener must not be null");
       return this;
     }
 

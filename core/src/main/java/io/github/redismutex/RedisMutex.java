@@ -184,6 +184,29 @@ public final class RedisMutex implements Lock {
     return sync.remainingLease(name, key);
   }
 
+  /**
+   * The fencing token of the calling thread's hold: a number that grows with every acquisition of this lock name,
+   * from every process, handed out in the same atomic step as the acquisition (no extra round trip). Pass it to the
+   * resource you protect and have it reject tokens lower than one it has seen ({@link RedisLocks#fencedSet}, or
+   * {@code UPDATE ... WHERE fence <= ?} in SQL): then a holder that was paused past its lease cannot overwrite the
+   * work of the next holder. Re-entries keep the token of the outer acquisition. No round trip.
+   *
+   * @throws IllegalMonitorStateException if the calling thread does not hold the lock
+   */
+  public long fencingToken() {
+    return sync.fencingToken(name);
+  }
+
+  /**
+   * Whether the calling thread holds the lock and its lease is, as far as this JVM knows, still in force: not found
+   * lost by the watchdog, {@link #extend} or a failed renewal, and not past its end. No round trip. A false answer
+   * while {@link #isHeldByCurrentThread()} is true means: stop, and {@link #unlock()} (which will throw {@link
+   * LeaseExpiredException}); see also {@link RedisLocks.Builder#onLeaseLost}.
+   */
+  public boolean isLeaseValid() {
+    return sync.isLeaseValid(name);
+  }
+
   /** The name this lock was obtained with. */
   public String getName() {
     return name;

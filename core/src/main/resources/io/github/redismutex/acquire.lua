@@ -1,29 +1,37 @@
--- acquire.lua: take the lock if it is free (or already ours); else note that someone waits, and say how long the
--- holder's lease still runs. Used after a waiter's subscription is live, so a release between this call and the
--- wait is never missed: either this call sees the key gone, or it sets the waiters key before the release runs,
--- and the release then publishes after the subscription was made.
+-- acquire.lua: take the lock if it is free (or already ours), handing out the next fencing token in the same
+-- step; else (when asked) mark the lock as awaited and say how long the holder's lease still runs.
+-- A waiter calls it after its subscription is live, so a release between this call and the wait is never missed:
+-- either this call sees the key gone, or it sets the waiters key before the release runs, and the release then
+-- publishes after the subscription was made.
+-- The key's value is "<token> <fencing token> <metadata>", so that any client can see who holds the lock.
 -- KEYS[1]  lock key
 -- KEYS[2]  waiters key of the lock (lock key .. ':waiters'): present while somebody may be waiting
--- ARGV[1]  owner token of the caller
+-- KEYS[3]  fencing counter of the lock (lock key .. ':fence'): never expires, so tokens outlive the lock key
+-- ARGV[1]  owner token of the caller (a UUID: no spaces)
 -- ARGV[2]  lease in milliseconds
--- Returns  -3 = acquired: the key holds ARGV[1] with a lease of ARGV[2] ms
---          -4 = the key holds a value that is not a string, so it is not a lock; nothing was changed
---          -1 = held by another owner, and the key has no expiry (not set by this library)
---          >= 0 = held by another owner; remaining lease in milliseconds
-local kind = redis.call('TYPE', KEYS[1])['ok']
-if kind == 'none' then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return -3
+-- ARGV[3]  holder metadata: "<acquired at, epoch ms> <pid> <host> <thread name>"
+-- ARGV[4]  '1' to mark the lock as awaited when it is held, '0' not to
+-- Returns  {1, fencing token} = acquired: the key holds ARGV[1]'s value with a lease of ARGV[2] ms
+--          {0, remaining lease in ms, or -1 when the key never expires} = held by another owner
+--          {-1, 0} = the key holds a value that is not a string, so it is not a lock; nothing was changed
+local value = redis.pcall('GET', KEYS[1])
+if type(value) == 'table' and value.err then
+  return {-1, 0} -- WRONGTYPE: not a string
 end
-if kind ~= 'string' then
-  return -4
+if value == false then
+  local fence = redis.call('INCR', KEYS[3])
+  redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. fence .. ' ' .. ARGV[3], 'PX', ARGV[2])
+  return {1, fence}
 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local mine = ARGV[1] .. ' '
+if string.sub(value, 1, #mine) == mine then
   -- an earlier attempt of this same acquisition got through, but its answer was lost (timeout)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return -3
+  return {1, tonumber(string.match(value, '^%S+ (%d+)'))}
 end
 local remaining = redis.call('PTTL', KEYS[1])
--- The waiter attempts again at the latest when the holder's lease runs out; the mark outlives that by a lease.
-redis.call('SET', KEYS[2], '1', 'PX', math.max(remaining, 0) + tonumber(ARGV[2]))
-return remaining
+if ARGV[4] == '1' then
+  -- The waiter attempts again at the latest when the holder's lease runs out; the mark outlives that by a lease.
+  redis.call('SET', KEYS[2], '1', 'PX', math.max(remaining, 0) + tonumber(ARGV[2]))
+end
+return {0, remaining}

@@ -1,10 +1,12 @@
 -- extend.lua: add time to the caller's lease (the @upstash/lock extend), only if the caller still owns the key.
 -- KEYS[1]  lock key
--- ARGV[1]  owner token of the caller
+-- ARGV[1]  owner token of the caller (the key's value starts with it and a space)
 -- ARGV[2]  milliseconds to add to the remaining lease
 -- Returns  >= 0 = the new remaining lease in milliseconds
 --          -1 = not owned any more (key gone or another owner): nothing was changed
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+local value = redis.call('GET', KEYS[1])
+local mine = ARGV[1] .. ' '
+if not value or string.sub(value, 1, #mine) ~= mine then
   return -1
 end
 local remaining = redis.call('PTTL', KEYS[1])

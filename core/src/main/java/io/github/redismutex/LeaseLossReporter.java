@@ -1,0 +1,33 @@
+package io.github.redismutex;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records that a lease was lost and tells the {@link LeaseLostListener}, once per lease, whichever part noticed
+ * first: the watchdog, {@code extend} or {@code unlock}. Thread-safe.
+ */
+final class LeaseLossReporter {
+  private static final Logger log = LoggerFactory.getLogger(LeaseLossReporter.class);
+
+  private final LeaseLostListener listener; // null: nobody listens
+
+  LeaseLossReporter(LeaseLostListener listener) {
+    this.listener = listener;
+  }
+
+  /** Marks the lease lost; on the first mark, logs it and calls the listener. */
+  void report(Lease lease, String how) {
+    if (!lease.markLost()) {
+      return;
+    }
+    log.warn("lease of lock '{}' (fencing token {}) was lost: {}", lease.name, lease.fencingToken, how);
+    if (listener != null) {
+      try {
+        listener.leaseLost(lease.name, lease.fencingToken);
+      } catch (RuntimeException e) {
+        log.warn("the lease-lost listener failed for lock '{}'", lease.name, e);
+      }
+    }
+  }
+}
