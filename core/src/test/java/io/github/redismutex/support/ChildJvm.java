@@ -51,6 +51,16 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** Writes one line to the child's standard input. */
+  public void send(String line) {
+    try {
+      process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public long pid() {
     return process.pid();
   }

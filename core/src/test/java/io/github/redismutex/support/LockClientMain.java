@@ -5,6 +5,9 @@ import io.github.redismutex.RedisMutex;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +17,14 @@ import java.util.List;
  * <ul>
  *   <li>{@code hold URI PREFIX NAME LEASE_MS}: locks NAME, prints {@code HELD}, then waits to be killed;
  *   <li>{@code deposit URI PREFIX NAME BALANCE_KEY THREADS COUNT}: THREADS threads each make COUNT non-atomic
- *       deposits of 1 (GET, add, SET) inside the lock, then prints {@code DONE}.
+ *       deposits of 1 (GET, add, SET) inside the lock, then prints {@code DONE};
+ *   <li>{@code fence URI PREFIX NAME LIST_KEY THREADS COUNT}: THREADS threads each acquire COUNT times and, inside the
+ *       lock, append their fencing token to LIST_KEY, then prints {@code DONE};
+ *   <li>{@code paused-holder URI PREFIX NAME LEASE_MS RESOURCE_KEY}: locks NAME, prints {@code HELD <token>} and then
+ *       obeys lines on standard input: {@code WRITE} (a fenced write of "first holder" to RESOURCE_KEY, prints
+ *       {@code WRITE <written>}), {@code VALID} (prints {@code VALID <isLeaseValid>}), {@code UNLOCK} (prints
+ *       {@code UNLOCKED} or {@code UNLOCK-FAILED <exception class> <message>}, then exits). A lost lease prints
+ *       {@code LOST <name> <token>} from the listener.
  * </ul>
  */
 public final class LockClientMain {
@@ -38,7 +48,72 @@ public final class LockClientMain {
         }
         System.out.println("DONE");
       }
+      case "fence" -> {
+        try (RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix).build()) {
+          appendFencingTokens(locks, uri, name, args[4], Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+        }
+        System.out.println("DONE");
+      }
+      case "paused-holder" -> pausedHolder(uri, prefix, name, Long.parseLong(args[4]), args[5]);
       default -> throw new IllegalArgumentException("unknown command " + args[0]);
+    }
+  }
+
+  /** Each thread acquires {@code count} times and, while holding the lock, appends its fencing token to a list. */
+  public static void appendFencingTokens(RedisLocks locks, String uri, String name, String listKey, int threads,
+      int count) throws InterruptedException {
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      RedisCommands<String, String> redis = connection.sync();
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Thread worker = new Thread(() -> {
+          RedisMutex lock = locks.mutex(name);
+          for (int i = 0; i < count; i++) {
+            lock.lock();
+            try {
+              redis.rpush(listKey, Long.toString(lock.fencingToken()));
+            } finally {
+              lock.unlock();
+            }
+          }
+        });
+        workers.add(worker);
+        worker.start();
+      }
+      for (Thread worker : workers) {
+        worker.join();
+      }
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static void pausedHolder(String uri, String prefix, String name, long leaseMillis, String resourceKey)
+      throws Exception {
+    RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix).leaseTime(Duration.ofMillis(leaseMillis))
+        .onLeaseLost((lockName, token) -> System.out.println("LOST " + lockName + " " + token)).build();
+    RedisMutex lock = locks.mutex(name);
+    lock.lock();
+    long token = lock.fencingToken();
+    System.out.println("HELD " + token);
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      switch (line) {
+        case "WRITE" -> System.out.println("WRITE " + locks.fencedSet(resourceKey, "first holder", token));
+        case "VALID" -> System.out.println("VALID " + lock.isLeaseValid());
+        case "UNLOCK" -> {
+          try {
+            lock.unlock();
+            System.out.println("UNLOCKED");
+          } catch (RuntimeException e) {
+            System.out.println("UNLOCK-FAILED " + e.getClass().getSimpleName() + " " + e.getMessage());
+          }
+          locks.close();
+          return;
+        }
+        default -> throw new IllegalArgumentException("unknown line " + line);
+      }
     }
   }
 
