@@ -25,7 +25,9 @@ import java.util.concurrent.locks.Lock;
  * blocking (each {@code lock()} needs its {@code unlock()}). A re-entry and its unlock cost no Redis round trip.
  * While held, the lock's lease in Redis is renewed in the background, so it stays held as long as the process runs;
  * if the process dies, it frees itself within the lease. If the lease is lost anyway (the process was paused past
- * it, Redis restarted without persistence), {@link #unlock()} says so with a {@link LeaseExpiredException}.
+ * it, Redis restarted without persistence), {@link #isLeaseValid()} turns false, the {@link LeaseLostListener} is
+ * told, and {@link #unlock()} says so with a {@link LeaseExpiredException}. Each acquisition carries a {@link
+ * #fencingToken() fencing token} with which the protected resource can refuse a holder that lost its lease.
  *
  * <p>Two handles with the same name from one {@link RedisLocks} are the same lock; handles from two different
  * {@code RedisLocks} behave like two processes. A handle is cheap and holds no resources: keep it or ask for it
@@ -122,8 +124,9 @@ public final class RedisMutex implements Lock {
    * Not interruptible.
    *
    * @throws IllegalMonitorStateException if this thread does not hold the lock; nothing changes then
-   * @throws LeaseExpiredException if this thread held the lock but its lease had ended; the key, possibly another
-   *     owner's now, is left untouched and this thread no longer holds the lock
+   * @throws LeaseExpiredException if this thread held the lock but its lease had ended, or had been found lost
+   *     before (see {@link #isLeaseValid()}); another owner's key is left untouched, and this thread no longer holds
+   *     the lock
    * @throws IllegalStateException if the {@link RedisLocks} was closed; the hold is dropped and the key expires
    *     by itself within its lease
    */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.github.redismutex.LockStore.Attempt;
+import io.github.redismutex.LockStore.Holding;
 import io.github.redismutex.LockStore.Release;
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
@@ -25,10 +26,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every branch of every Lua script (and the plain {@code SET NX PX}), sent through {@link LettuceLockStore} to a
- * real Redis. Each test checks what the call left in Redis, not only what it answered: a script that answers right
+ * Every branch of every Lua script, sent through {@link LettuceLockStore} to a real Redis, against the contract in
+ * the script's header. Each test checks what the call left in Redis, not only what it answered: a script that answers right
  * but touches the wrong key, or forgets to, fails here.
  *
  * <p>JUnit makes a new instance per test, so every test has a key prefix of its own.
@@ -40,11 +43,15 @@ class LuaScriptsIT {
   private static final long SHORT_TTL_MILLIS = 10_000;
   /** Slack for the time between setting a TTL and reading it back. */
   private static final long SLACK_MILLIS = 2_000;
+  /** The holder part of a lock key's value, as {@link LockValue#metadata} makes it; the thread name has spaces. */
+  private static final String METADATA = "1700000000000 4242 test-host a thread name with spaces";
 
   private final RedisServer redis;
   private final String prefix = "lua-" + UUID.randomUUID() + ":";
   private final String token = "token-" + UUID.randomUUID();
   private final String otherToken = "other-" + UUID.randomUUID();
+  /** Starts with {@link #token} but is another owner's: ownership is the value's "token + space" prefix. */
+  private final String longerToken = token + "0";
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
   private StatefulRedisPubSubConnection<String, String> pubSub; // opened by the tests that listen
@@ -70,99 +77,156 @@ class LuaScriptsIT {
     client.shutdown();
   }
 
-  // ---- trySet: SET NX PX
-
-  @Test
-  void trySetOnAFreeKeySetsTheTokenWithTheLease() throws Exception {
-    String key = key("free");
-    assertThat(reply(store.trySet(key, token, LEASE_MILLIS))).isTrue();
-    assertThat(admin().get(key)).isEqualTo(token);
-    assertThat(admin().pttl(key)).isBetween(LEASE_MILLIS - SLACK_MILLIS, LEASE_MILLIS);
-  }
-
-  @Test
-  void trySetOnAHeldKeyFailsAndLeavesTheHolder() throws Exception {
-    String key = key("held");
-    admin().set(key, otherToken, px(SHORT_TTL_MILLIS));
-    assertThat(reply(store.trySet(key, token, LEASE_MILLIS))).isFalse();
-    assertThat(admin().get(key)).isEqualTo(otherToken);
-    assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
-  }
-
   // ---- acquire.lua
 
   @Test
-  void acquireOnAFreeKeySetsTheTokenWithTheLease() throws Exception {
+  void acquireOnAFreeKeyTakesTheFirstFencingTokenAndSetsTheValueWithTheLease() throws Exception {
     String key = key("free");
-    assertThat(reply(store.acquireOrInspect(key, token, LEASE_MILLIS))).isEqualTo(Attempt.ACQUIRED);
-    assertThat(admin().get(key)).isEqualTo(token);
+    assertThat(reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false))).isEqualTo(Attempt.acquired(1));
+    assertThat(admin().get(key)).isEqualTo(token + " 1 " + METADATA);
     assertThat(admin().pttl(key)).isBetween(LEASE_MILLIS - SLACK_MILLIS, LEASE_MILLIS);
+    assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("1");
   }
 
   @Test
-  void acquireOfAKeyAlreadyHoldingTheCallersTokenAcquiresAndResetsTheLease() throws Exception {
+  void acquireOnAFreeKeyHandsOutTheTokenAfterTheFenceCounter() throws Exception {
+    String key = key("counted");
+    admin().set(LockKeys.fenceKey(key), "41");
+    assertThat(reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false))).isEqualTo(Attempt.acquired(42));
+    assertThat(admin().get(key)).isEqualTo(token + " 42 " + METADATA);
+    assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("42");
+  }
+
+  @Test
+  void acquireLeavesTheFenceCounterWithoutExpiry() throws Exception {
+    String key = key("counter");
+    reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false));
+    assertThat(admin().pttl(LockKeys.fenceKey(key))).isEqualTo(-1L);
+  }
+
+  @Test
+  void theFenceCounterOutlivesTheLockKeySoTheNextAcquisitionGetsAHigherToken() throws Exception {
+    String key = key("outlived");
+    long first = reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false)).fencingToken();
+    admin().del(key); // as when the lease runs out
+    assertThat(admin().exists(LockKeys.fenceKey(key))).isOne();
+    Attempt next = reply(store.acquire(key, otherToken, LEASE_MILLIS, METADATA, false));
+    assertThat(next).isEqualTo(Attempt.acquired(first + 1));
+    assertThat(admin().get(key)).isEqualTo(otherToken + " " + (first + 1) + " " + METADATA);
+  }
+
+  @Test
+  void acquireWhileAnotherTokenHoldsDoesNotAdvanceTheFenceCounter() throws Exception {
+    String key = key("not counted");
+    admin().set(key, value(otherToken, 7), px(SHORT_TTL_MILLIS));
+    admin().set(LockKeys.fenceKey(key), "7");
+    assertThat(reply(store.acquire(key, token, LEASE_MILLIS, METADATA, true)).outcome())
+        .isEqualTo(Attempt.Outcome.HELD);
+    assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("7");
+  }
+
+  @Test
+  void acquireOfAKeyAlreadyHoldingTheCallersTokenAcquiresWithItsFencingTokenAndResetsTheLease() throws Exception {
     String key = key("own");
-    admin().set(key, token, px(SHORT_TTL_MILLIS));
-    assertThat(reply(store.acquireOrInspect(key, token, LEASE_MILLIS))).isEqualTo(Attempt.ACQUIRED);
-    assertThat(admin().get(key)).isEqualTo(token);
+    admin().set(key, value(token, 7), px(SHORT_TTL_MILLIS));
+    admin().set(LockKeys.fenceKey(key), "9"); // taken past 7 meanwhile: the answer must come from the value
+    assertThat(reply(store.acquire(key, token, LEASE_MILLIS, "other metadata", false)))
+        .isEqualTo(Attempt.acquired(7));
+    assertThat(admin().get(key)).as("value kept").isEqualTo(value(token, 7));
     assertThat(admin().pttl(key)).isBetween(LEASE_MILLIS - SLACK_MILLIS, LEASE_MILLIS);
+    assertThat(admin().get(LockKeys.fenceKey(key))).as("counter not advanced").isEqualTo("9");
   }
 
   @Test
-  void acquireOfAKeyHoldingAHashReportsNotALockAndLeavesTheHash() throws Exception {
+  void acquireOfAKeyHoldingAHashReportsNotALockAndChangesNothing() throws Exception {
     String key = key("hash");
     admin().hset(key, Map.of("field", "value", "other field", "other value"));
-    assertThat(reply(store.acquireOrInspect(key, token, LEASE_MILLIS))).isEqualTo(Attempt.NOT_A_LOCK);
+    assertThat(reply(store.acquire(key, token, LEASE_MILLIS, METADATA, true))).isEqualTo(Attempt.NOT_A_LOCK);
     assertThat(admin().type(key)).isEqualTo("hash");
     assertThat(admin().hgetall(key)).isEqualTo(Map.of("field", "value", "other field", "other value"));
     assertThat(admin().pttl(key)).as("no expiry added").isEqualTo(-1L);
+    assertThat(admin().exists(LockKeys.fenceKey(key), LockKeys.waitersKey(key)))
+        .as("neither counted nor marked")
+        .isZero();
   }
 
   @Test
   void acquireWhileAnotherTokenHoldsReportsItsRemainingLeaseAndLeavesIt() throws Exception {
     String key = key("taken");
-    admin().set(key, otherToken, px(SHORT_TTL_MILLIS));
-    Attempt attempt = reply(store.acquireOrInspect(key, token, LEASE_MILLIS));
+    admin().set(key, value(otherToken, 3), px(SHORT_TTL_MILLIS));
+    Attempt attempt = reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false));
     assertThat(attempt.outcome()).isEqualTo(Attempt.Outcome.HELD);
     assertThat(attempt.remainingLeaseMillis()).isBetween(SHORT_TTL_MILLIS - SLACK_MILLIS, SHORT_TTL_MILLIS);
-    assertThat(admin().get(key)).isEqualTo(otherToken);
+    assertThat(admin().get(key)).isEqualTo(value(otherToken, 3));
     assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
   }
 
   @Test
   void acquireWhileAnotherTokenHoldsMarksTheLockAwaitedUntilALeaseAfterTheHoldersEnds() throws Exception {
     String key = key("awaited");
-    admin().set(key, otherToken, px(SHORT_TTL_MILLIS));
-    reply(store.acquireOrInspect(key, token, LEASE_MILLIS));
+    admin().set(key, value(otherToken, 3), px(SHORT_TTL_MILLIS));
+    Attempt attempt = reply(store.acquire(key, token, LEASE_MILLIS, METADATA, true));
+    assertThat(attempt.outcome()).isEqualTo(Attempt.Outcome.HELD);
     assertThat(admin().exists(LockKeys.waitersKey(key))).isOne();
     assertThat(admin().pttl(LockKeys.waitersKey(key)))
-        .isBetween(LEASE_MILLIS, SHORT_TTL_MILLIS + LEASE_MILLIS);
+        .isBetween(LEASE_MILLIS, attempt.remainingLeaseMillis() + LEASE_MILLIS);
+  }
+
+  @Test
+  void acquireWhileAnotherTokenHoldsMarksNothingWhenNotAskedTo() throws Exception {
+    String key = key("unmarked");
+    admin().set(key, value(otherToken, 3), px(SHORT_TTL_MILLIS));
+    assertThat(reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false)).outcome())
+        .isEqualTo(Attempt.Outcome.HELD);
+    assertThat(admin().exists(LockKeys.waitersKey(key))).isZero();
   }
 
   @Test
   void acquireOfAFreeKeyDoesNotMarkTheLockAwaited() throws Exception {
     String key = key("unawaited");
-    reply(store.acquireOrInspect(key, token, LEASE_MILLIS));
+    reply(store.acquire(key, token, LEASE_MILLIS, METADATA, true));
     assertThat(admin().exists(LockKeys.waitersKey(key))).isZero();
   }
 
   @Test
   void acquireWhileAnotherTokenHoldsWithoutExpiryReportsMinusOneAndLeavesIt() throws Exception {
     String key = key("forever");
-    admin().set(key, otherToken);
-    assertThat(reply(store.acquireOrInspect(key, token, LEASE_MILLIS))).isEqualTo(Attempt.held(-1));
-    assertThat(admin().get(key)).isEqualTo(otherToken);
+    admin().set(key, value(otherToken, 3));
+    assertThat(reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false))).isEqualTo(Attempt.held(-1));
+    assertThat(admin().get(key)).isEqualTo(value(otherToken, 3));
     assertThat(admin().pttl(key)).isEqualTo(-1L);
+  }
+
+  @Test
+  void acquireWhileAnotherTokenHoldsWithoutExpiryMarksTheLockAwaitedForOneLease() throws Exception {
+    String key = key("forever awaited");
+    admin().set(key, value(otherToken, 3));
+    assertThat(reply(store.acquire(key, token, LEASE_MILLIS, METADATA, true))).isEqualTo(Attempt.held(-1));
+    assertThat(admin().pttl(LockKeys.waitersKey(key))).isBetween(LEASE_MILLIS - SLACK_MILLIS, LEASE_MILLIS);
+  }
+
+  @Test
+  void acquireOfAValueThatOnlyStartsWithTheCallersTokenReportsItHeld() throws Exception {
+    String key = key("prefix");
+    admin().set(key, value(longerToken, 5), px(SHORT_TTL_MILLIS));
+    admin().set(LockKeys.fenceKey(key), "5");
+    Attempt attempt = reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false));
+    assertThat(attempt.outcome()).isEqualTo(Attempt.Outcome.HELD);
+    assertThat(admin().get(key)).isEqualTo(value(longerToken, 5));
+    assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+    assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("5");
   }
 
   // ---- release.lua
 
   @Test
-  void releaseOfTheCallersTokenDeletesTheKey() throws Exception {
+  void releaseOfTheCallersTokenDeletesTheKeyButNotTheFenceCounter() throws Exception {
     String key = key("mine");
-    admin().set(key, token, px(LEASE_MILLIS));
+    admin().set(key, value(token, 4), px(LEASE_MILLIS));
+    admin().set(LockKeys.fenceKey(key), "4");
     assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.RELEASED);
     assertThat(admin().exists(key)).isZero();
+    assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("4");
   }
 
   @Test
@@ -171,7 +235,7 @@ class LuaScriptsIT {
     String channel = LockKeys.releaseChannel(key);
     BlockingQueue<Heard> heard = listen();
     pubSub.sync().subscribe(channel); // returns once Redis confirmed the subscription
-    admin().set(key, token, px(LEASE_MILLIS));
+    admin().set(key, value(token, 4), px(LEASE_MILLIS));
     admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
     assertThat(reply(store.release(key, token, channel))).isEqualTo(Release.RELEASED);
     Heard message = heard.poll(5, TimeUnit.SECONDS);
@@ -184,7 +248,7 @@ class LuaScriptsIT {
   void releaseOfALockNobodyAwaitsPublishesNothing() throws Exception {
     String key = key("silent");
     BlockingQueue<Heard> heard = listenToEveryChannel();
-    admin().set(key, token, px(LEASE_MILLIS));
+    admin().set(key, value(token, 4), px(LEASE_MILLIS));
     assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.RELEASED);
     assertThat(heardBeforeMarker(heard)).isEmpty();
     assertThat(admin().exists(key)).isZero();
@@ -200,19 +264,31 @@ class LuaScriptsIT {
   @Test
   void releaseOfAKeyAnotherTokenHoldsReportsTakenAndLeavesIt() throws Exception {
     String key = key("taken");
-    admin().set(key, otherToken, px(SHORT_TTL_MILLIS));
+    admin().set(key, value(otherToken, 4), px(SHORT_TTL_MILLIS));
+    admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
     assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.TAKEN);
-    assertThat(admin().get(key)).isEqualTo(otherToken);
+    assertThat(admin().get(key)).isEqualTo(value(otherToken, 4));
     assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+    assertThat(admin().exists(LockKeys.waitersKey(key))).as("mark kept").isOne();
   }
 
   @Test
-  void releaseOfAKeyAnotherTokenHoldsPublishesNothing() throws Exception {
+  void releaseOfAnAwaitedKeyAnotherTokenHoldsPublishesNothing() throws Exception {
     String key = key("taken, quietly");
     BlockingQueue<Heard> heard = listenToEveryChannel();
-    admin().set(key, otherToken, px(SHORT_TTL_MILLIS));
+    admin().set(key, value(otherToken, 4), px(SHORT_TTL_MILLIS));
+    admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
     assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.TAKEN);
     assertThat(heardBeforeMarker(heard)).isEmpty();
+  }
+
+  @Test
+  void releaseOfAValueThatOnlyStartsWithTheCallersTokenReportsTakenAndLeavesIt() throws Exception {
+    String key = key("prefix");
+    admin().set(key, value(longerToken, 4), px(SHORT_TTL_MILLIS));
+    assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.TAKEN);
+    assertThat(admin().get(key)).isEqualTo(value(longerToken, 4));
+    assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
   }
 
   // ---- renew.lua
@@ -220,16 +296,16 @@ class LuaScriptsIT {
   @Test
   void renewOfAnOwnedLeaseResetsItToTheFullLease() throws Exception {
     String key = key("owned");
-    admin().set(key, token, px(SHORT_TTL_MILLIS));
+    admin().set(key, value(token, 2), px(SHORT_TTL_MILLIS));
     assertThat(reply(store.renew(List.of(lease(key, token)), LEASE_MILLIS))).containsExactly(true);
-    assertThat(admin().get(key)).isEqualTo(token);
+    assertThat(admin().get(key)).isEqualTo(value(token, 2));
     assertThat(admin().pttl(key)).isBetween(LEASE_MILLIS - SLACK_MILLIS, LEASE_MILLIS);
   }
 
   @Test
   void renewNeverShortensALeaseThatExtendPushedPastTheFullLease() throws Exception {
     String key = key("extended");
-    admin().set(key, token, px(LEASE_MILLIS));
+    admin().set(key, value(token, 2), px(LEASE_MILLIS));
     long extended = reply(store.extend(key, token, LEASE_MILLIS));
     assertThat(extended).isGreaterThan(LEASE_MILLIS + SLACK_MILLIS);
     assertThat(reply(store.renew(List.of(lease(key, token)), LEASE_MILLIS))).containsExactly(true);
@@ -246,9 +322,18 @@ class LuaScriptsIT {
   @Test
   void renewOfALeaseAnotherTokenHoldsReportsItLostAndLeavesTheKey() throws Exception {
     String key = key("taken");
-    admin().set(key, otherToken, px(SHORT_TTL_MILLIS));
+    admin().set(key, value(otherToken, 2), px(SHORT_TTL_MILLIS));
     assertThat(reply(store.renew(List.of(lease(key, token)), LEASE_MILLIS))).containsExactly(false);
-    assertThat(admin().get(key)).isEqualTo(otherToken);
+    assertThat(admin().get(key)).isEqualTo(value(otherToken, 2));
+    assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+  }
+
+  @Test
+  void renewOfAValueThatOnlyStartsWithTheCallersTokenReportsItLostAndLeavesTheKey() throws Exception {
+    String key = key("prefix");
+    admin().set(key, value(longerToken, 2), px(SHORT_TTL_MILLIS));
+    assertThat(reply(store.renew(List.of(lease(key, token)), LEASE_MILLIS))).containsExactly(false);
+    assertThat(admin().get(key)).isEqualTo(value(longerToken, 2));
     assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
   }
 
@@ -267,9 +352,9 @@ class LuaScriptsIT {
       leases.add(lease);
       owned[i] = Integer.bitCount(i) % 2 == 0;
       if (owned[i]) {
-        admin().set(lease.key, lease.token, px(SHORT_TTL_MILLIS));
+        admin().set(lease.key, value(lease.token, i + 1), px(SHORT_TTL_MILLIS));
       } else if (i % 2 == 0) {
-        admin().set(lease.key, otherToken, px(SHORT_TTL_MILLIS));
+        admin().set(lease.key, value(otherToken, i + 1), px(SHORT_TTL_MILLIS));
       } // else: the key is gone
     }
 
@@ -280,7 +365,7 @@ class LuaScriptsIT {
       if (owned[i]) {
         assertThat(admin().pttl(key)).as("renewed %s", key).isGreaterThan(SHORT_TTL_MILLIS);
       } else if (i % 2 == 0) {
-        assertThat(admin().get(key)).as("holder of %s", key).isEqualTo(otherToken);
+        assertThat(admin().get(key)).as("holder of %s", key).isEqualTo(value(otherToken, i + 1));
         assertThat(admin().pttl(key)).as("untouched %s", key).isBetween(1L, SHORT_TTL_MILLIS);
       } else {
         assertThat(admin().exists(key)).as("still gone: %s", key).isZero();
@@ -293,17 +378,17 @@ class LuaScriptsIT {
   @Test
   void extendOfAnOwnedLeaseAddsToTheRemainingTime() throws Exception {
     String key = key("owned");
-    admin().set(key, token, px(SHORT_TTL_MILLIS));
+    admin().set(key, value(token, 6), px(SHORT_TTL_MILLIS));
     long extended = reply(store.extend(key, token, 20_000));
     assertThat(extended).isBetween(SHORT_TTL_MILLIS + 20_000 - SLACK_MILLIS, SHORT_TTL_MILLIS + 20_000);
     assertThat(admin().pttl(key)).isBetween(extended - SLACK_MILLIS, extended);
-    assertThat(admin().get(key)).isEqualTo(token);
+    assertThat(admin().get(key)).isEqualTo(value(token, 6));
   }
 
   @Test
   void extendOfAnOwnedKeyWithoutExpiryGivesItTheAddedTime() throws Exception {
     String key = key("persisted");
-    admin().set(key, token);
+    admin().set(key, value(token, 6));
     assertThat(reply(store.extend(key, token, 20_000))).isEqualTo(20_000L);
     assertThat(admin().pttl(key)).isBetween(20_000 - SLACK_MILLIS, 20_000L);
   }
@@ -311,9 +396,18 @@ class LuaScriptsIT {
   @Test
   void extendOfAKeyAnotherTokenHoldsReturnsMinusOneAndChangesNothing() throws Exception {
     String key = key("taken");
-    admin().set(key, otherToken, px(SHORT_TTL_MILLIS));
+    admin().set(key, value(otherToken, 6), px(SHORT_TTL_MILLIS));
     assertThat(reply(store.extend(key, token, 20_000))).isEqualTo(-1L);
-    assertThat(admin().get(key)).isEqualTo(otherToken);
+    assertThat(admin().get(key)).isEqualTo(value(otherToken, 6));
+    assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+  }
+
+  @Test
+  void extendOfAValueThatOnlyStartsWithTheCallersTokenReturnsMinusOneAndChangesNothing() throws Exception {
+    String key = key("prefix");
+    admin().set(key, value(longerToken, 6), px(SHORT_TTL_MILLIS));
+    assertThat(reply(store.extend(key, token, 20_000))).isEqualTo(-1L);
+    assertThat(admin().get(key)).isEqualTo(value(longerToken, 6));
     assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
   }
 
@@ -324,21 +418,122 @@ class LuaScriptsIT {
     assertThat(admin().exists(key)).isZero();
   }
 
+  // ---- inspect.lua
+
+  @Test
+  void inspectOfAFreeKeyAnswersNull() throws Exception {
+    String key = key("free");
+    assertThat(reply(store.inspect(key))).isNull();
+    assertThat(admin().exists(key)).isZero();
+  }
+
+  @Test
+  void inspectOfAHeldKeyAnswersItsValueAndRemainingLease() throws Exception {
+    String key = key("held");
+    admin().set(key, value(otherToken, 8), px(SHORT_TTL_MILLIS));
+    Holding holding = reply(store.inspect(key));
+    assertThat(holding.value()).isEqualTo(value(otherToken, 8));
+    assertThat(holding.remainingLeaseMillis()).isBetween(SHORT_TTL_MILLIS - SLACK_MILLIS, SHORT_TTL_MILLIS);
+    assertThat(admin().pttl(key)).as("lease untouched").isBetween(1L, holding.remainingLeaseMillis());
+  }
+
+  @Test
+  void inspectOfAKeyWithoutExpiryAnswersMinusOneForTheLease() throws Exception {
+    String key = key("forever");
+    admin().set(key, value(otherToken, 8));
+    assertThat(reply(store.inspect(key))).isEqualTo(new Holding(value(otherToken, 8), -1));
+  }
+
+  @Test
+  void inspectOfAKeyHoldingAHashAnswersAnEmptyValueAndItsRemainingLease() throws Exception {
+    String key = key("hash");
+    admin().hset(key, Map.of("field", "value"));
+    admin().pexpire(key, SHORT_TTL_MILLIS);
+    Holding holding = reply(store.inspect(key));
+    assertThat(holding.value()).isEmpty();
+    assertThat(holding.remainingLeaseMillis()).isBetween(SHORT_TTL_MILLIS - SLACK_MILLIS, SHORT_TTL_MILLIS);
+    assertThat(admin().hgetall(key)).isEqualTo(Map.of("field", "value"));
+  }
+
+  @Test
+  void inspectOfAKeyAcquireWroteReadsBackAsItsHolder() throws Exception {
+    String key = key("read back");
+    String metadata = LockValue.metadata(LockValue.processPart("test-host"));
+    long fence = reply(store.acquire(key, token, LEASE_MILLIS, metadata, false)).fencingToken();
+    Holding holding = reply(store.inspect(key));
+    LockInfo info = LockValue.parse("read back", holding.value(), holding.remainingLeaseMillis());
+    assertThat(info.fencingToken()).isEqualTo(fence);
+    assertThat(info.host()).isEqualTo("test-host");
+    assertThat(info.pid()).isEqualTo(ProcessHandle.current().pid());
+    assertThat(info.threadName()).isEqualTo(Thread.currentThread().getName());
+  }
+
+  // ---- fenced-set.lua
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 1_000_000_007})
+  void fencedSetOfANeverWrittenKeyWritesWithAnyPositiveTokenAndRecordsIt(long fencingToken) throws Exception {
+    String key = key("resource");
+    assertThat(reply(store.fencedSet(key, "first", fencingToken))).isTrue();
+    assertThat(admin().get(key)).isEqualTo("first");
+    assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo(Long.toString(fencingToken));
+  }
+
+  @Test
+  void fencedSetWithTheSameTokenAsTheLastWriteWrites() throws Exception {
+    String key = key("resource");
+    admin().set(key, "before");
+    admin().set(LockKeys.fenceKey(key), "5");
+    assertThat(reply(store.fencedSet(key, "after", 5))).isTrue();
+    assertThat(admin().get(key)).isEqualTo("after");
+    assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("5");
+  }
+
+  @Test
+  void fencedSetWithALowerTokenThanTheLastWriteIsRejectedAndChangesNothing() throws Exception {
+    String key = key("resource");
+    admin().set(key, "before");
+    admin().set(LockKeys.fenceKey(key), "5");
+    assertThat(reply(store.fencedSet(key, "stale", 4))).isFalse();
+    assertThat(admin().get(key)).isEqualTo("before");
+    assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("5");
+  }
+
+  @Test
+  void fencedSetWithAHigherTokenThanTheLastWriteWritesAndRecordsIt() throws Exception {
+    String key = key("resource");
+    admin().set(key, "before");
+    admin().set(LockKeys.fenceKey(key), "5");
+    assertThat(reply(store.fencedSet(key, "after", 6))).isTrue();
+    assertThat(admin().get(key)).isEqualTo("after");
+    assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("6");
+  }
+
   // ---- EVALSHA, falling back to EVAL
 
+  /** Each script is checked unloaded right before its call, so every call goes through the EVAL fallback. */
   @Test
   void everyScriptStillRunsAfterTheServerForgotItsScripts() throws Exception {
     admin().scriptFlush();
     assertThat(admin().scriptExists(allSha1s())).as("flushed").containsOnly(false);
     String key = key("flushed");
 
-    assertThat(reply(store.acquireOrInspect(key, token, SHORT_TTL_MILLIS))).isEqualTo(Attempt.ACQUIRED);
+    assertUnloaded(LuaScript.ACQUIRE);
+    assertThat(reply(store.acquire(key, token, SHORT_TTL_MILLIS, METADATA, false))).isEqualTo(Attempt.acquired(1));
+    assertUnloaded(LuaScript.EXTEND);
     assertThat(reply(store.extend(key, token, LEASE_MILLIS))).isGreaterThan(LEASE_MILLIS);
+    assertUnloaded(LuaScript.RENEW);
     assertThat(reply(store.renew(List.of(lease(key, token)), LEASE_MILLIS))).containsExactly(true);
-    assertThat(admin().get(key)).isEqualTo(token);
+    assertUnloaded(LuaScript.INSPECT);
+    assertThat(reply(store.inspect(key)).value()).isEqualTo(value(token, 1));
+    assertUnloaded(LuaScript.RELEASE);
     assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.RELEASED);
+    assertUnloaded(LuaScript.FENCED_SET);
+    String resource = key("flushed resource");
+    assertThat(reply(store.fencedSet(resource, "written", 1))).isTrue();
 
     assertThat(admin().exists(key)).isZero();
+    assertThat(admin().get(resource)).isEqualTo("written");
     assertThat(admin().scriptExists(allSha1s())).as("loaded again by EVAL").containsOnly(true);
   }
 
@@ -346,7 +541,7 @@ class LuaScriptsIT {
   void preloadScriptsLoadsEveryScript() throws Exception {
     admin().scriptFlush();
     reply(store.preloadScripts());
-    assertThat(admin().scriptExists(allSha1s())).containsOnly(true);
+    assertThat(admin().scriptExists(allSha1s())).hasSize(6).containsOnly(true);
   }
 
   // ---- helpers
@@ -355,12 +550,29 @@ class LuaScriptsIT {
     return new LockKeys(prefix).lockKey(name);
   }
 
-  private static Lease lease(String key, String token) {
-    return new Lease(key, token, System.nanoTime());
+  /** A lock key's value as acquire.lua writes it: "<token> <fencing token> <metadata>". */
+  private static String value(String token, long fencingToken) {
+    return token + " " + fencingToken + " " + METADATA;
   }
 
+  private static Lease lease(String key, String token) {
+    return new Lease(key, key, token, 1, System.nanoTime());
+  }
+
+  /** All six scripts, named one by one rather than through {@link LuaScript#ALL}, so a script left out of it shows. */
   private static String[] allSha1s() {
-    return new String[] {LuaScript.ACQUIRE.sha1, LuaScript.RELEASE.sha1, LuaScript.RENEW.sha1, LuaScript.EXTEND.sha1};
+    return new String[] {
+      LuaScript.ACQUIRE.sha1,
+      LuaScript.RELEASE.sha1,
+      LuaScript.RENEW.sha1,
+      LuaScript.EXTEND.sha1,
+      LuaScript.INSPECT.sha1,
+      LuaScript.FENCED_SET.sha1
+    };
+  }
+
+  private void assertUnloaded(LuaScript script) {
+    assertThat(admin().scriptExists(script.sha1)).as("%s still flushed", script).containsExactly(false);
   }
 
   private RedisCommands<String, String> admin() {

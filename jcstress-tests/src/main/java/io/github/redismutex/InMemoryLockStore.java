@@ -18,9 +18,17 @@ import java.util.function.Supplier;
  *
  * <h2>What is modelled</h2>
  * <ul>
- *   <li>A key holds an owner token (a string), with an expiry or without ({@link #putWithoutExpiry}), or a value
- *       of another type ({@link #putNotAString}), which the scripts treat as Redis makes them: acquire.lua answers
- *       "not a lock", and the GET in release.lua, renew.lua and extend.lua fails with WRONGTYPE.
+ *   <li>A key holds a string, with an expiry or without ({@link #putWithoutExpiry}), or a value of another type
+ *       ({@link #putNotAString}), which the scripts treat as Redis makes them: acquire.lua answers "not a lock",
+ *       inspect.lua reports an empty value, and the GET in release.lua, renew.lua and extend.lua fails with
+ *       WRONGTYPE. A lock key's string is {@code "<owner token> <fencing token> <metadata>"} ({@link LockValue}),
+ *       and every script that checks ownership checks it by the prefix {@code "<owner token> "}, as the scripts do.
+ *   <li>Fencing counters ({@link LockKeys#fenceKey}): acquire.lua's INCR of the lock's counter when, and only when,
+ *       it acquires a free key, and fenced-set.lua's record of the highest token that wrote a resource key. A
+ *       counter never expires and is never deleted, so tokens keep growing across releases and expiries of the
+ *       lock key. The counters live in a map of their own, by fence key name, as they would in the one keyspace of
+ *       Redis (a resource key equal to a lock key shares that lock's counter there too); each is only touched
+ *       inside a step on the key it fences, so the two change together, as inside one script.
  *   <li>Expiry on the {@link System#nanoTime()} line, lazily: a key whose lease ran out is gone the next time a
  *       command touches it, which then announces {@code expired}, as Redis does on lazy expiry. Redis also expires
  *       keys in the background; nothing does that here, so an expiry nobody looks at is never announced. The tests
@@ -28,10 +36,10 @@ import java.util.function.Supplier;
  *   <li>Announcements: release.lua's PUBLISH and, for a store made {@link #withKeyspaceNotifications}, the keyspace
  *       event after which a lock may be free without an announcement ({@code expired}). The events {@link
  *       LettuceSubscriber} drops before they reach the registry ({@code del}, {@code set}, {@code expire}) are not
- *       sent at all. release.lua publishes only when acquire.lua marked the lock as awaited (its waiters key). A message goes to
- *       the {@link #connect connected} subscribers that were subscribed to its channel when the step ran, and is
- *       delivered on the calling thread once the step is over: Redis, too, queues it for the clients subscribed at
- *       that moment, which read it later.
+ *       sent at all. release.lua publishes only when acquire.lua, asked to, marked the lock as awaited (its waiters
+ *       key). A message goes to the {@link #connect connected} subscribers that were subscribed to its channel when
+ *       the step ran, and is delivered on the calling thread once the step is over: Redis, too, queues it for the
+ *       clients subscribed at that moment, which read it later.
  * </ul>
  * A renew batch is atomic per key, not over the whole batch as one renew.lua call is; no caller can tell, as the
  * keys are independent. Lease and extension times are positive, as {@link RedisLocks} checks; others are refused
@@ -46,22 +54,34 @@ final class InMemoryLockStore implements LockStore {
    * inside a step on its lock key, so the two change together, as they do inside one script.
    */
   private final ConcurrentHashMap<String, Long> awaitedUntil = new ConcurrentHashMap<>();
+  /**
+   * The fence keys ({@link LockKeys#fenceKey}) by name: of a lock key, the last fencing token acquire.lua handed
+   * out; of a resource key, the highest token fenced-set.lua wrote it with. Without expiry, as in Redis. Only
+   * touched inside a step on the key they fence.
+   */
+  private final ConcurrentHashMap<String, Long> fences = new ConcurrentHashMap<>();
   private final List<InMemorySubscriber> subscribers = new CopyOnWriteArrayList<>();
   private final int keyspaceDatabase; // the database in keyspace channel names; NO_KEYSPACE_NOTIFICATIONS: none sent
 
   /**
    * A key's value. Immutable: every change is a new value returned from a compute function.
    *
-   * @param token the string stored, or null for a value of another type
+   * @param string the string stored, or null for a value of another type
    * @param expiresAtNanos meaningful only when {@code expires}
    */
-  private record Value(String token, boolean expires, long expiresAtNanos) {
-    static Value lock(String token, long leaseMillis, long now) {
-      return new Value(token, true, now + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
+  private record Value(String string, boolean expires, long expiresAtNanos) {
+    /** {@code SET key string PX leaseMillis}. */
+    static Value expiring(String string, long leaseMillis, long now) {
+      return new Value(string, true, now + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
+    }
+
+    /** {@code PEXPIRE key leaseMillis}: the same string with a new expiry. */
+    Value pexpire(long leaseMillis, long now) {
+      return new Value(string, true, now + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
     }
 
     boolean isString() {
-      return token != null;
+      return string != null;
     }
 
     boolean hasExpiredAt(long now) {
@@ -146,20 +166,8 @@ final class InMemoryLockStore implements LockStore {
   }
 
   @Override
-  public CompletionStage<Boolean> trySet(String key, String token, long leaseMillis) {
-    checkPositive("leaseMillis", leaseMillis);
-    return reply(
-        () ->
-            run(
-                key,
-                (Value live, Step<Boolean> step) -> {
-                  step.reply = live == null; // SET NX ignores the type of a value that is there
-                  return live == null ? Value.lock(token, leaseMillis, step.now) : live;
-                }));
-  }
-
-  @Override
-  public CompletionStage<Attempt> acquireOrInspect(String key, String token, long leaseMillis) {
+  public CompletionStage<Attempt> acquire(
+      String key, String token, long leaseMillis, String metadata, boolean markAwaited) {
     checkPositive("leaseMillis", leaseMillis);
     return reply(
         () ->
@@ -167,20 +175,23 @@ final class InMemoryLockStore implements LockStore {
                 key,
                 (Value live, Step<Attempt> step) -> {
                   if (live == null) {
-                    step.reply = Attempt.ACQUIRED;
-                    return Value.lock(token, leaseMillis, step.now);
+                    long fence = fences.merge(LockKeys.fenceKey(key), 1L, Long::sum); // INCR: 1 the first time
+                    step.reply = Attempt.acquired(fence);
+                    return Value.expiring(token + " " + fence + " " + metadata, leaseMillis, step.now);
                   }
                   if (!live.isString()) {
                     step.reply = Attempt.NOT_A_LOCK;
                     return live;
                   }
-                  if (live.token.equals(token)) { // an earlier attempt with this token got through
-                    step.reply = Attempt.ACQUIRED;
-                    return Value.lock(token, leaseMillis, step.now);
+                  if (owns(live.string, token)) { // an earlier attempt with this token got through
+                    step.reply = Attempt.acquired(fencingTokenOf(live.string)); // no new token: same acquisition
+                    return live.pexpire(leaseMillis, step.now);
                   }
                   long remaining = live.pttl(step.now);
-                  awaitedUntil.put(key,
-                      step.now + TimeUnit.MILLISECONDS.toNanos(Math.max(remaining, 0) + leaseMillis));
+                  if (markAwaited) {
+                    awaitedUntil.put(key,
+                        step.now + TimeUnit.MILLISECONDS.toNanos(Math.max(remaining, 0) + leaseMillis));
+                  }
                   step.reply = Attempt.held(remaining);
                   return live;
                 }));
@@ -198,7 +209,7 @@ final class InMemoryLockStore implements LockStore {
                     step.reply = Release.EXPIRED;
                     return null;
                   }
-                  if (!value.equals(token)) {
+                  if (!owns(value, token)) {
                     step.reply = Release.TAKEN;
                     return live;
                   }
@@ -223,9 +234,9 @@ final class InMemoryLockStore implements LockStore {
                 run(
                     lease.key,
                     (Value live, Step<Boolean> step) -> {
-                      step.reply = lease.token.equals(get(live));
+                      step.reply = owns(get(live), lease.token);
                       if (step.reply && live.pttl(step.now) < leaseMillis) { // never shortens an extended lease
-                        return Value.lock(lease.token, leaseMillis, step.now);
+                        return live.pexpire(leaseMillis, step.now);
                       }
                       return live;
                     });
@@ -242,13 +253,13 @@ final class InMemoryLockStore implements LockStore {
             run(
                 key,
                 (Value live, Step<Long> step) -> {
-                  if (!token.equals(get(live))) {
+                  if (!owns(get(live), token)) {
                     step.reply = -1L;
                     return live;
                   }
                   long extended = Math.max(live.pttl(step.now), 0) + addMillis; // no expiry counts as 0 left
                   step.reply = extended;
-                  return Value.lock(token, extended, step.now);
+                  return live.pexpire(extended, step.now);
                 }));
   }
 
@@ -273,6 +284,39 @@ final class InMemoryLockStore implements LockStore {
                 (Value live, Step<Boolean> step) -> {
                   step.reply = live != null;
                   return live;
+                }));
+  }
+
+  @Override
+  public CompletionStage<Holding> inspect(String key) {
+    return reply(
+        () ->
+            run(
+                key,
+                (Value live, Step<Holding> step) -> {
+                  if (live != null) { // a value of another type reads as '' (held, but not by redis-mutex)
+                    step.reply = new Holding(live.isString() ? live.string : "", live.pttl(step.now));
+                  }
+                  return live;
+                }));
+  }
+
+  @Override
+  public CompletionStage<Boolean> fencedSet(String key, String value, long fencingToken) {
+    return reply(
+        () ->
+            run(
+                key,
+                (Value live, Step<Boolean> step) -> {
+                  String fenceKey = LockKeys.fenceKey(key);
+                  long last = fences.getOrDefault(fenceKey, -1L); // no fence key yet: -1
+                  if (fencingToken < last) { // an equal token is the same writer again: accepted
+                    step.reply = false;
+                    return live;
+                  }
+                  fences.put(fenceKey, fencingToken);
+                  step.reply = true;
+                  return new Value(value, false, 0); // SET: any old type and expiry are gone
                 }));
   }
 
@@ -304,7 +348,18 @@ final class InMemoryLockStore implements LockStore {
     if (live != null && !live.isString()) {
       throw new RedisCommandExecutionException("WRONGTYPE Operation against a key holding the wrong kind of value");
     }
-    return live == null ? null : live.token;
+    return live == null ? null : live.string;
+  }
+
+  /** The scripts' ownership check: the lock value starts with the owner token and a space. */
+  private static boolean owns(String value, String token) {
+    return value != null && value.startsWith(token + " ");
+  }
+
+  /** {@code tonumber(string.match(value, '^%S+ (%d+)'))}: the fencing token in a lock value acquire.lua wrote. */
+  private static long fencingTokenOf(String value) {
+    String[] fields = value.split(" ", 3);
+    return Long.parseLong(fields[1]);
   }
 
   /** The reply future of a command: complete at once, failed when Redis would have replied with an error. */

@@ -34,8 +34,13 @@ final class InMemoryLocks {
     subscriber.deliverTo(waiters);
     store.connect(subscriber);
     this.table = new LockTable(KEYS::lockKey);
-    LeaseWatchdog watchdog = new LeaseWatchdog(store, LEASE.toMillis(), "redis-mutex-watchdog-" + processName);
-    this.sync = new MutexSync(table, store, waiters, watchdog, mode, DATABASE, LEASE, COMMAND_TIMEOUT);
+    LeaseLossReporter losses = new LeaseLossReporter(null); // no lease is lost in a day: nobody listens
+    LeaseWatchdog watchdog =
+        new LeaseWatchdog(store, losses, LEASE.toMillis(), "redis-mutex-watchdog-" + processName);
+    // the process name stands in for the host, so that the lock values of two simulated processes differ
+    MutexSync.Settings settings =
+        new MutexSync.Settings(LEASE, COMMAND_TIMEOUT, mode, DATABASE, LockValue.processPart(processName));
+    this.sync = new MutexSync(table, store, waiters, watchdog, losses, settings);
   }
 
   static String keyOf(String name) {
@@ -58,6 +63,11 @@ final class InMemoryLocks {
 
   int holdCount(String name) {
     return sync.holdCount(name);
+  }
+
+  /** As {@code fencingToken()}: the calling thread's fencing token for the lock it holds. */
+  long fencingToken(String name) {
+    return sync.fencingToken(name);
   }
 
   /**

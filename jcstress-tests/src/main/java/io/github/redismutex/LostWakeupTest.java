@@ -17,11 +17,11 @@ import org.openjdk.jcstress.infra.results.ZZ_Result;
  * the holder releases the key (release.lua), which announces the release on the lock's channel only if it finds
  * that mark. Keyspace notifications are off, so that announcement is the only wake-up.
  *
- * <p>The waiter steps are those of {@link MutexSync}'s loop, driven directly: {@link Waiter#clear()}, then
- * {@link LockStore#acquireOrInspect}; the arbiter then asks whether the wait that would follow a failed attempt
- * returns at once ({@link Waiter#await} with no time). The waiter starts with a stale permit, as an earlier
- * announcement leaves one, so the release's {@link Waiter#wake()} may meet a permit that the clear has not drained
- * yet and add none (it only adds one when none is available).
+ * <p>The waiter steps are those of {@link MutexSync}'s loop, driven directly: {@link Waiter#clear()}, then {@link
+ * LockStore#acquire} asked to mark the lock as awaited, as a subscribed waiter's attempt is; the arbiter then asks
+ * whether the wait that would follow a failed attempt returns at once ({@link Waiter#await} with no time). The
+ * waiter starts with a stale permit, as an earlier announcement leaves one, so the release's {@link Waiter#wake()}
+ * may meet a permit that the clear has not drained yet and add none (it only adds one when none is available).
  *
  * <p>Outcome {@code r1, r2}: r1 = the attempt acquired the lock; r2 = a wake permit is pending after the attempt.
  * FORBIDDEN: {@code false, false}: the attempt saw the key held, and the release that followed it left no permit,
@@ -42,6 +42,8 @@ public class LostWakeupTest {
   private static final String KEY = InMemoryLocks.keyOf("orders:42");
   private static final String HOLDER = "token-of-the-holder";
   private static final String WAITER = "token-of-the-waiter";
+  /** The holder part of a lock value: acquired at (epoch ms), pid, host, thread. */
+  private static final String METADATA = "1700000000000 4242 jcstress-host lost-wakeup";
 
   private final InMemoryLockStore store = InMemoryLockStore.withoutKeyspaceNotifications();
   private final InMemorySubscriber subscriber = new InMemorySubscriber(InMemorySubscriber.Confirmation.IMMEDIATE);
@@ -51,7 +53,7 @@ public class LostWakeupTest {
   public LostWakeupTest() {
     subscriber.deliverTo(registry);
     store.connect(subscriber);
-    store.trySet(KEY, HOLDER, LEASE_MILLIS);
+    store.acquire(KEY, HOLDER, LEASE_MILLIS, METADATA, false); // the holder's first attempt: no mark
     waiter = registry.register(WakeupMode.watchedChannels(0, KEY)); // confirmed at once
     waiter.wake(); // the stale permit
   }
@@ -59,7 +61,8 @@ public class LostWakeupTest {
   @Actor
   public void waiter(ZZ_Result r) {
     waiter.clear();
-    LockStore.Attempt attempt = store.acquireOrInspect(KEY, WAITER, LEASE_MILLIS).toCompletableFuture().join();
+    LockStore.Attempt attempt =
+        store.acquire(KEY, WAITER, LEASE_MILLIS, METADATA, true).toCompletableFuture().join();
     r.r1 = attempt.outcome() == LockStore.Attempt.Outcome.ACQUIRED;
   }
 

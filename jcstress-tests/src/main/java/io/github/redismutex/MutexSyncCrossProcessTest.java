@@ -21,10 +21,10 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  *
  * <p>So that the waiting path runs in every sample rather than when the two actors happen to meet, the key starts
  * held by a third process, and the first actor releases that hold (with release.lua, as the third process's unlock
- * would) before it locks the name itself. The races: a loser's failed {@code SET NX}, subscription and scripted
- * attempt against a release and its PUBLISH, from either the third process or the other actor. The lease is a day
- * and each call may wait 10 s, so a lost wake-up shows as a timed-out acquisition instead of being covered by the
- * holder's lease running out.
+ * would) before it locks the name itself. The races: a loser's first attempt (acquire.lua, not marking the lock as
+ * awaited), subscription and marking attempt against a release and its PUBLISH, from either the third process or the
+ * other actor. The lease is a day and each call may wait 10 s, so a lost wake-up shows as a timed-out acquisition
+ * instead of being covered by the holder's lease running out.
  *
  * <p>Outcome {@code r1, r2, r3, r4}:
  * <ul>
@@ -49,13 +49,15 @@ public class MutexSyncCrossProcessTest {
   private static final AtomicLong NAMES = new AtomicLong();
 
   private static final String THIRD_PROCESS = "token-of-a-third-process";
+  /** The holder part of its lock value: acquired at (epoch ms), pid, host, thread. */
+  private static final String THIRD_METADATA = "1700000000000 4242 third-host main";
 
   private final String name = "cross-process:" + NAMES.incrementAndGet();
   private final AtomicInteger inside = new AtomicInteger();
   private int counter; // plain on purpose: only the lock orders its updates
 
   public MutexSyncCrossProcessTest() {
-    STORE.trySet(InMemoryLocks.keyOf(name), THIRD_PROCESS, InMemoryLocks.LEASE.toMillis());
+    STORE.acquire(InMemoryLocks.keyOf(name), THIRD_PROCESS, InMemoryLocks.LEASE.toMillis(), THIRD_METADATA, false);
   }
 
   @Actor
