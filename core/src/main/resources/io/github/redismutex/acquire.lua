@@ -20,7 +20,8 @@ if type(value) == 'table' and value.err then
 end
 if value == false then
   local fence = redis.call('INCR', KEYS[3])
-  redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. fence .. ' ' .. ARGV[3], 'PX', ARGV[2])
+  -- %d: Lua numbers are doubles, and plain concatenation would write 1e+14 from there on
+  redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. string.format('%d', fence) .. ' ' .. ARGV[3], 'PX', ARGV[2])
   return {1, fence}
 end
 local mine = ARGV[1] .. ' '
