@@ -98,6 +98,15 @@ class LuaScriptsIT {
   }
 
   @Test
+  void acquireWritesLargeFencingTokensInFullNotInExponentNotation() throws Exception {
+    String key = key("counted far");
+    admin().set(LockKeys.fenceKey(key), "99999999999999");
+    assertThat(reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false)))
+        .isEqualTo(Attempt.acquired(100_000_000_000_000L));
+    assertThat(admin().get(key)).isEqualTo(token + " 100000000000000 " + METADATA);
+  }
+
+  @Test
   void acquireLeavesTheFenceCounterWithoutExpiry() throws Exception {
     String key = key("counter");
     reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false));
@@ -497,6 +506,15 @@ class LuaScriptsIT {
     assertThat(reply(store.fencedSet(key, "stale", 4))).isFalse();
     assertThat(admin().get(key)).isEqualTo("before");
     assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("5");
+  }
+
+  @Test
+  void fencedSetComparesTokensExactlyPastTheRangeOfLuaNumbers() throws Exception {
+    String key = key("resource");
+    admin().set(LockKeys.fenceKey(key), "9007199254740993"); // 2^53 + 1: a double would round it down
+    assertThat(reply(store.fencedSet(key, "stale", 9007199254740992L))).isFalse();
+    assertThat(reply(store.fencedSet(key, "fresh", 10000000000000000L))).isTrue();
+    assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("10000000000000000");
   }
 
   @Test
