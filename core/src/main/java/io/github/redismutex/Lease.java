@@ -1,6 +1,6 @@
 package io.github.redismutex;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One outer acquisition's lease: the key, the owner token, the fencing token, and what this JVM knows of when the
@@ -23,8 +23,9 @@ final class Lease {
    */
   private volatile long endsAtNanos;
 
-  private final AtomicBoolean lost = new AtomicBoolean();
-  private volatile long lostAtNanos; // written before lost is set; meaningful once isLost()
+  /** NOT_LOST until the loss is recorded, then the nanoTime it was recorded at: one atomic, so both agree. */
+  private final AtomicLong lostAtNanos = new AtomicLong(NOT_LOST);
+  private static final long NOT_LOST = Long.MIN_VALUE;
 
   Lease(String name, String key, String token, long fencingToken, long endsAtNanos) {
     this.name = name;
@@ -48,24 +49,20 @@ final class Lease {
   /** Records the loss; true only for the first call, so the loss is reported once. */
   boolean markLost() {
     long now = System.nanoTime();
-    if (lost.get()) {
-      return false;
-    }
-    lostAtNanos = now;
-    return lost.compareAndSet(false, true);
+    return lostAtNanos.compareAndSet(NOT_LOST, now == NOT_LOST ? now + 1 : now);
   }
 
   boolean isLost() {
-    return lost.get();
+    return lostAtNanos.get() != NOT_LOST;
   }
 
   /** When the loss was recorded, as nanoTime; meaningful only once {@link #isLost()}. */
   long lostAtNanos() {
-    return lostAtNanos;
+    return lostAtNanos.get();
   }
 
   /** Not lost and, as far as this JVM knows, not past its end. No round trip. */
   boolean isValid() {
-    return !lost.get() && endsAtNanos - System.nanoTime() > 0;
+    return !isLost() && endsAtNanos - System.nanoTime() > 0;
   }
 }

@@ -19,13 +19,15 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Acquire</h2>
  * Take the name's local gate ({@link LocalLock}); a thread that already held it has re-entered and is done, at
- * zero round trips. Otherwise send {@code SET key token NX PX lease} with a fresh UUID token. If another owner
- * holds the key: register a {@link Waiter} (subscribe to the key's wake-up channels) and wait for the subscription
- * to be confirmed, <em>then</em> attempt again with acquire.lua, which either acquires or returns the holder's
- * remaining lease; wait until a wake-up arrives or that lease runs out, and repeat. Because the subscription is live
- * before each scripted attempt and the waiter's signal is cleared before it, a release between a failed attempt and
- * the wait cannot be missed (the lost-wakeup race is impossible by construction). While it waits, the thread sends
- * no command. On success the {@link Lease} is registered with the {@link LeaseWatchdog} before the call returns.
+ * zero round trips. Otherwise run acquire.lua with a fresh UUID token: if the key is free it takes the next fencing
+ * token and sets the key (one round trip). If another owner holds it: register a {@link Waiter} (subscribe to the
+ * key's wake-up channels) and wait for the subscription to be confirmed, <em>then</em> run acquire.lua again, which
+ * now also marks the lock as awaited, so that the release will be announced; it either acquires or returns the
+ * holder's remaining lease; wait until a wake-up arrives or that lease runs out, and repeat. Because the
+ * subscription is live before each marking attempt and the waiter's signal is cleared before it, a release between
+ * a failed attempt and the wait cannot be missed (the lost-wakeup race is impossible by construction). While it
+ * waits, the thread sends no command. On success the {@link Lease} is registered with the {@link LeaseWatchdog}
+ * before the call returns.
  *
  * <h2>Release</h2>
  * The outermost unlock deregisters the lease from the watchdog, then runs release.lua (compare-and-delete) on the
