@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The other process of cross-process tests. Commands:
@@ -62,31 +63,8 @@ public final class LockClientMain {
   /** Each thread acquires {@code count} times and, while holding the lock, appends its fencing token to a list. */
   public static void appendFencingTokens(RedisLocks locks, String uri, String name, String listKey, int threads,
       int count) throws InterruptedException {
-    RedisClient client = RedisClient.create(uri);
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      RedisCommands<String, String> redis = connection.sync();
-      List<Thread> workers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        Thread worker = new Thread(() -> {
-          RedisMutex lock = locks.mutex(name);
-          for (int i = 0; i < count; i++) {
-            lock.lock();
-            try {
-              redis.rpush(listKey, Long.toString(lock.fencingToken()));
-            } finally {
-              lock.unlock();
-            }
-          }
-        });
-        workers.add(worker);
-        worker.start();
-      }
-      for (Thread worker : workers) {
-        worker.join();
-      }
-    } finally {
-      client.shutdown();
-    }
+    inCriticalSections(locks, uri, name, threads, count,
+        (redis, lock) -> redis.rpush(listKey, Long.toString(lock.fencingToken())));
   }
 
   private static void pausedHolder(String uri, String prefix, String name, long leaseMillis, String resourceKey)
@@ -120,9 +98,19 @@ public final class LockClientMain {
   /** The blog post's deposit, made unsafe on purpose: read, add, write, with a yield in between. */
   public static void deposit(RedisLocks locks, String uri, String name, String balanceKey, int threads, int count)
       throws InterruptedException {
+    inCriticalSections(locks, uri, name, threads, count, (redis, lock) -> {
+      String balance = redis.get(balanceKey);
+      long next = (balance == null ? 0 : Long.parseLong(balance)) + 1;
+      Thread.yield();
+      redis.set(balanceKey, Long.toString(next));
+    });
+  }
+
+  /** Runs {@code work} {@code count} times on each of {@code threads} threads, each time inside the lock. */
+  private static void inCriticalSections(RedisLocks locks, String uri, String name, int threads, int count,
+      BiConsumer<RedisCommands<String, String>, RedisMutex> work) throws InterruptedException {
     RedisClient client = RedisClient.create(uri);
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
-      RedisCommands<String, String> redis = connection.sync();
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         Thread worker = new Thread(() -> {
@@ -130,10 +118,7 @@ public final class LockClientMain {
           for (int i = 0; i < count; i++) {
             lock.lock();
             try {
-              String balance = redis.get(balanceKey);
-              long next = (balance == null ? 0 : Long.parseLong(balance)) + 1;
-              Thread.yield();
-              redis.set(balanceKey, Long.toString(next));
+              work.accept(connection.sync(), lock);
             } finally {
               lock.unlock();
             }
