@@ -119,6 +119,25 @@ final class LettuceLockStore implements LockStore {
         .thenApply(written -> written == 1L);
   }
 
+  @Override
+  public CompletionStage<Boolean> conditionAwait(
+      String key, String token, String queueKey, String waiterId, long heartbeatMillis) {
+    String[] keys = {key, queueKey, LockKeys.waiterStateKey(key, waiterId)};
+    return runForLong(LuaScript.CONDITION_AWAIT, keys, token, waiterId, Long.toString(heartbeatMillis))
+        .thenApply(queued -> queued == 1L);
+  }
+
+  @Override
+  public CompletionStage<Long> conditionSignal(String key, String token, String queueKey, boolean all) {
+    return runForLong(LuaScript.CONDITION_SIGNAL, new String[] {key, queueKey}, token, all ? "1" : "0", key);
+  }
+
+  @Override
+  public CompletionStage<Long> conditionLeave(String key, String queueKey, String waiterId, long heartbeatMillis) {
+    String[] keys = {queueKey, LockKeys.waiterStateKey(key, waiterId)};
+    return runForLong(LuaScript.CONDITION_LEAVE, keys, waiterId, Long.toString(heartbeatMillis));
+  }
+
   private CompletionStage<Long> runForLong(LuaScript script, String[] keys, String... args) {
     return run(script, ScriptOutputType.INTEGER, keys, args);
   }

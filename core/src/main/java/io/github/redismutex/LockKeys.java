@@ -59,6 +59,21 @@ final class LockKeys {
     return lockKey + ":fence";
   }
 
+  /** A condition's queue of waiter ids. Condition names are checked like lock names ({@link #checkName}). */
+  static String conditionQueueKey(String lockKey, String conditionName) {
+    return lockKey + ":cond:" + conditionName + ":queue";
+  }
+
+  /** A condition waiter's state ('waiting', 'signalled'), alive while it heartbeats. */
+  static String waiterStateKey(String lockKey, String waiterId) {
+    return lockKey + ":waiter:" + waiterId;
+  }
+
+  /** The channel a condition waiter is signalled on. */
+  static String waiterChannel(String waiterStateKey) {
+    return waiterStateKey + ":signal";
+  }
+
   /** The key whose presence tells release.lua that somebody may be waiting (set by acquire.lua). */
   static String waitersKey(String lockKey) {
     return lockKey + ":waiters";

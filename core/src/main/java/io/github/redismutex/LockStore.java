@@ -74,6 +74,19 @@ interface LockStore {
   /** inspect.lua: the key's value and lease, or null when the key does not exist. */
   CompletionStage<Holding> inspect(String key);
 
+  /** condition-await.lua: queues a waiter on a condition if {@code token} owns the lock; false if it does not. */
+  CompletionStage<Boolean> conditionAwait(
+      String key, String token, String queueKey, String waiterId, long heartbeatMillis);
+
+  /** condition-signal.lua: wakes the oldest live waiter, or all; -1 if {@code token} does not own the lock. */
+  CompletionStage<Long> conditionSignal(String key, String token, String queueKey, boolean all);
+
+  /**
+   * condition-leave.lua: with a positive {@code heartbeatMillis}, renews the waiter's state and reports it (1
+   * signalled, 0 waiting, -1 lapsed); with 0, removes the waiter and reports whether it had been signalled.
+   */
+  CompletionStage<Long> conditionLeave(String key, String queueKey, String waiterId, long heartbeatMillis);
+
   /** fenced-set.lua: writes {@code value} at {@code key} unless a higher fencing token wrote it before. */
   CompletionStage<Boolean> fencedSet(String key, String value, long fencingToken);
 }

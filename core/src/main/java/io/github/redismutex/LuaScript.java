@@ -20,7 +20,11 @@ final class LuaScript {
   static final LuaScript EXTEND = load("extend.lua");
   static final LuaScript INSPECT = load("inspect.lua");
   static final LuaScript FENCED_SET = load("fenced-set.lua");
-  static final List<LuaScript> ALL = List.of(ACQUIRE, RELEASE, RENEW, EXTEND, INSPECT, FENCED_SET);
+  static final LuaScript CONDITION_AWAIT = load("condition-await.lua");
+  static final LuaScript CONDITION_SIGNAL = load("condition-signal.lua");
+  static final LuaScript CONDITION_LEAVE = load("condition-leave.lua");
+  static final List<LuaScript> ALL = List.of(ACQUIRE, RELEASE, RENEW, EXTEND, INSPECT, FENCED_SET,
+      CONDITION_AWAIT, CONDITION_SIGNAL, CONDITION_LEAVE);
 
   final String fileName;
   final String source;

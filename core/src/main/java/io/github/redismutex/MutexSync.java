@@ -288,32 +288,71 @@ final class MutexSync {
   }
 
   void release(String name) {
-    LocalLock local = table.peek(name);
-    if (local == null || local.holdCount() == 0) {
-      throw new IllegalMonitorStateException(
-          "unlock of '" + name + "' by thread '" + Thread.currentThread().getName() + "', which does not hold it");
+    LocalLock local = heldLocalLock(name, "unlock");
+    if (local.gate.getHoldCount() > 1) {
+      local.gate.unlock(); // inner unlock of a re-entry: no round trip
+      table.release(local);
+      return;
     }
+    releaseHolds(local, 1);
+  }
+
+  /**
+   * For {@code Condition.await}: releases every hold of the calling thread at once (one round trip) and returns how
+   * many there were, for {@link #reacquire}.
+   *
+   * @throws IllegalMonitorStateException if the calling thread does not hold the lock
+   * @throws LeaseExpiredException if the lease had been lost; the holds are released all the same
+   */
+  int releaseAllHolds(String name) {
+    LocalLock local = heldLocalLock(name, "await");
+    int holds = local.gate.getHoldCount();
+    releaseHolds(local, holds);
+    return holds;
+  }
+
+  /** After {@code Condition.await}: acquires the lock again, uninterruptibly, with the hold count it had. */
+  void reacquire(String name, int holds) {
     try {
-      if (local.gate.getHoldCount() > 1) {
-        return; // inner unlock of a re-entry: no round trip
+      for (int i = 0; i < holds; i++) {
+        acquire(name, Wait.UNINTERRUPTIBLE, Deadline.never()); // the first goes to Redis, the others re-enter
       }
+    } catch (InterruptedException e) {
+      throw new AssertionError("uninterruptible acquisition was interrupted", e);
+    }
+  }
+
+  /** The outermost release: the lease out of the watchdog, then release.lua, then the local holds. */
+  private void releaseHolds(LocalLock local, int holds) {
+    try {
       Lease lease = local.lease;
       local.lease = null;
       watchdog.deregister(lease); // before the release script: no renewal can outlive this unlock
       checkOpen();
-      LockStore.Release result = releaseInRedis(name, lease);
+      LockStore.Release result = releaseInRedis(local.name, lease);
       if (lease.isLost()) { // found lost earlier: the critical section ran unprotected since then
         throw new LeaseExpiredException(
-            name, toInstant(lease.endsAtNanos()), toInstant(lease.lostAtNanos()), result);
+            local.name, toInstant(lease.endsAtNanos()), toInstant(lease.lostAtNanos()), result);
       }
       if (result != LockStore.Release.RELEASED) {
         losses.report(lease, "unlock found its key " + (result == LockStore.Release.TAKEN ? "taken" : "gone"));
-        throw new LeaseExpiredException(name, toInstant(lease.endsAtNanos()), null, result);
+        throw new LeaseExpiredException(local.name, toInstant(lease.endsAtNanos()), null, result);
       }
     } finally {
-      local.gate.unlock();
-      table.release(local);
+      for (int i = 0; i < holds; i++) {
+        local.gate.unlock();
+        table.release(local);
+      }
     }
+  }
+
+  private LocalLock heldLocalLock(String name, String what) {
+    LocalLock local = table.peek(name);
+    if (local == null || local.holdCount() == 0) {
+      throw new IllegalMonitorStateException(
+          what + " of '" + name + "' by thread '" + Thread.currentThread().getName() + "', which does not hold it");
+    }
+    return local;
   }
 
   /**
@@ -391,6 +430,11 @@ final class MutexSync {
     return true;
   }
 
+  /** A condition of the lock {@code name}; {@code conditionName} as checked by {@link LockKeys#checkName}. */
+  RedisCondition newCondition(String name, String key, String conditionName) {
+    return new RedisCondition(name, key, conditionName, this, store, waiters, leaseMillis, commandTimeoutNanos);
+  }
+
   /** The calling thread's fencing token for the lock; no round trip. */
   long fencingToken(String name) {
     return heldLease(name, "fencingToken()").fencingToken;
@@ -418,16 +462,12 @@ final class MutexSync {
     return query(key, store.fencedSet(key, value, fencingToken));
   }
 
-  private Lease heldLease(String name, String what) {
-    LocalLock local = table.peek(name);
-    if (local == null || local.holdCount() == 0) {
-      throw new IllegalMonitorStateException(
-          what + " of '" + name + "' by thread '" + Thread.currentThread().getName() + "', which does not hold it");
-    }
-    return local.lease;
+  /** The calling thread's lease of the lock. */
+  Lease heldLease(String name, String what) {
+    return heldLocalLock(name, what).lease;
   }
 
-  private <T> T query(String name, CompletionStage<T> reply) {
+  <T> T query(String name, CompletionStage<T> reply) {
     try {
       return Deadline.afterNanos(commandTimeoutNanos).awaitUninterruptibly(reply);
     } catch (TimeoutException e) {
@@ -453,7 +493,7 @@ final class MutexSync {
     }
   }
 
-  private static Instant toInstant(long nanoTime) {
+  static Instant toInstant(long nanoTime) {
     return Instant.now().minusNanos(System.nanoTime() - nanoTime).truncatedTo(ChronoUnit.MILLIS);
   }
 }

@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -136,15 +137,45 @@ public final class RedisMutex implements Lock {
   }
 
   /**
-   * Not supported yet.
-   *
-   * @throws UnsupportedOperationException always
+   * A new condition private to the returned object: unnamed, so only threads that share this {@code Condition}
+   * object (in this JVM) can signal each other through it, as with {@code ReentrantLock}. For a condition that
+   * other processes can reach, use {@link #newCondition(String)}.
    */
   @Override
   public Condition newCondition() {
-    throw new UnsupportedOperationException(
-        "RedisMutex '" + name + "' does not support conditions yet: newCondition() needs a distributed Condition,"
-            + " which is planned; use a RedisMutex only for mutual exclusion until then");
+    return sync.newCondition(name, key, "unnamed-" + UUID.randomUUID());
+  }
+
+  /**
+   * The condition of this lock with the given name: every process that asks for the same lock (name, key prefix,
+   * server) and condition name gets the same condition, so a thread in one process can {@code signal()} a thread
+   * waiting in another. The {@link Condition} contract holds across processes:
+   * <ul>
+   *   <li>every method requires the calling thread to hold this lock ({@link IllegalMonitorStateException});
+   *   <li>{@code await} releases the lock fully, whatever the hold count, waits, and acquires it again with the same
+   *       hold count before it returns or throws, also on timeout and interrupt;
+   *   <li>{@code signal()} wakes the longest-waiting thread of any process (FIFO), {@code signalAll()} every thread
+   *       waiting at that moment; a signal with nobody waiting is not remembered;
+   *   <li>no signal is lost: one sent after {@code await} began reaches the waiter even if its message is lost (a
+   *       heartbeat re-reads the state every third of the lease); a waiter of a crashed process is dropped from the
+   *       queue and never absorbs a signal;
+   *   <li>spurious wake-ups happen only when a waiter's process stalled for a whole lease.
+   * </ul>
+   * Round trips: {@code await} subscribes, queues, releases, leaves and re-acquires (about 5), plus one heartbeat
+   * every third of the lease; {@code signal} and {@code signalAll} one each. Handles are cheap: ask again as needed.
+   *
+   * @param conditionName 1 to 1024 bytes of UTF-8, as for lock names
+   * @throws NullPointerException if {@code conditionName} is null
+   * @throws IllegalArgumentException if {@code conditionName} is empty, too long or not valid Unicode
+   */
+  public Condition newCondition(String conditionName) {
+    Objects.requireNonNull(conditionName, "conditionName must not be null");
+    try {
+      LockKeys.checkName(conditionName);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().replaceFirst("^name", "conditionName"), e);
+    }
+    return sync.newCondition(name, key, conditionName);
   }
 
   /**

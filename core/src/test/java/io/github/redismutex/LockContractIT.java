@@ -288,13 +288,6 @@ class LockContractIT {
   }
 
   @Test
-  void newConditionIsNotSupportedYetAndSaysSo() {
-    assertThatThrownBy(() -> locks.mutex("cond").newCondition())
-        .isInstanceOf(UnsupportedOperationException.class)
-        .hasMessageContaining("cond");
-  }
-
-  @Test
   void threadsOfOneJvmWaitInALocalQueueWithOneContenderAndNoPolling() throws Exception {
     otherNode.mutex("queue").lock();
     int waiters = 6;

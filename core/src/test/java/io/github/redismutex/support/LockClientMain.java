@@ -25,7 +25,11 @@ import java.util.function.BiConsumer;
  *       obeys lines on standard input: {@code WRITE} (a fenced write of "first holder" to RESOURCE_KEY, prints
  *       {@code WRITE <written>}), {@code VALID} (prints {@code VALID <isLeaseValid>}), {@code UNLOCK} (prints
  *       {@code UNLOCKED} or {@code UNLOCK-FAILED <exception class> <message>}, then exits). A lost lease prints
- *       {@code LOST <name> <token>} from the listener.
+ *       {@code LOST <name> <token>} from the listener;
+ *   <li>{@code await-condition URI PREFIX NAME LEASE_MS CONDITION}: locks NAME, prints {@code WAITING}, awaits the
+ *       condition, prints {@code SIGNALLED}, unlocks and exits;
+ *   <li>{@code buffer URI PREFIX NAME PRODUCER COUNT}: produces COUNT items "PRODUCER-i" into the shared
+ *       {@link BoundedBuffer} and consumes COUNT items from it, then prints {@code DONE}.
  * </ul>
  */
 public final class LockClientMain {
@@ -56,6 +60,32 @@ public final class LockClientMain {
         System.out.println("DONE");
       }
       case "paused-holder" -> pausedHolder(uri, prefix, name, Long.parseLong(args[4]), args[5]);
+      case "await-condition" -> {
+        try (RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix)
+            .leaseTime(Duration.ofMillis(Long.parseLong(args[4]))).build()) {
+          RedisMutex lock = locks.mutex(name);
+          lock.lock();
+          try {
+            System.out.println("WAITING");
+            lock.newCondition(args[5]).await();
+            System.out.println("SIGNALLED");
+          } finally {
+            lock.unlock();
+          }
+        }
+      }
+      case "buffer" -> {
+        try (RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix).build()) {
+          BoundedBuffer buffer = new BoundedBuffer(locks.mutex(name), uri, prefix);
+          int count = Integer.parseInt(args[5]);
+          Thread producer = new Thread(() -> buffer.produce(args[4], count));
+          producer.start();
+          buffer.consume(count);
+          producer.join();
+          buffer.close();
+        }
+        System.out.println("DONE");
+      }
       default -> throw new IllegalArgumentException("unknown command " + args[0]);
     }
   }

@@ -1,0 +1,234 @@
+package io.github.redismutex;
+
+import io.lettuce.core.RedisCommandTimeoutException;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+
+/**
+ * A {@link Condition} of a {@link RedisMutex}, shared by every process that names the same lock and condition.
+ *
+ * <h2>How it works</h2>
+ * The condition is a queue in Redis ({@link LockKeys#conditionQueueKey}) of waiter ids, oldest first, and each
+ * waiter has a state key ('waiting', then 'signalled') that lives only while its thread heartbeats.
+ * <ol>
+ *   <li>{@code await}: subscribe to the waiter's own channel and wait for the subscription to be confirmed; join the
+ *       queue (condition-await.lua, which also checks that the caller still owns the lock); release every hold;
+ *       wait for the signal message, heartbeating the state key every third of the lease, which also reads the
+ *       state, so a lost message costs at most a third of a lease; leave the queue (condition-leave.lua, which tells
+ *       whether a signal arrived first: then the waiter counts as signalled even if it timed out or was
+ *       interrupted at the same moment); acquire the lock again with the same hold count, also after a timeout or
+ *       an interrupt, and only then return or throw.
+ *   <li>{@code signal}/{@code signalAll} (condition-signal.lua, by the lock's owner): pop the oldest waiter whose
+ *       state key is alive, mark it signalled and publish on its channel; waiters of crashed processes have lost
+ *       their state key and are dropped, so they never absorb a signal. Nobody waiting: nothing is remembered.
+ * </ol>
+ * No lost signal: a waiter joins the queue while it still holds the lock, and a signaller needs the lock, so every
+ * signal sent after {@code await} began finds the waiter queued; the state key records the signal even if the
+ * message is lost. Spurious wake-ups happen only when a waiter's heartbeat lapsed (its process stalled for a
+ * lease): then it returns as if signalled, which the {@code Condition} contract allows.
+ *
+ * <p>Thread-safe.
+ */
+final class RedisCondition implements Condition {
+  private final String lockName;
+  private final String lockKey;
+  private final String queueKey;
+  private final MutexSync sync;
+  private final LockStore store;
+  private final WaiterRegistry waiters;
+  private final long heartbeatMillis;
+  private final long commandTimeoutNanos;
+
+  RedisCondition(String lockName, String lockKey, String conditionName, MutexSync sync, LockStore store,
+      WaiterRegistry waiters, long leaseMillis, long commandTimeoutNanos) {
+    this.lockName = lockName;
+    this.lockKey = lockKey;
+    this.queueKey = LockKeys.conditionQueueKey(lockKey, conditionName);
+    this.sync = sync;
+    this.store = store;
+    this.waiters = waiters;
+    this.heartbeatMillis = leaseMillis;
+    this.commandTimeoutNanos = commandTimeoutNanos;
+  }
+
+  /** How an await call ends. */
+  private enum Outcome {
+    SIGNALLED,
+    TIMED_OUT,
+    INTERRUPTED
+  }
+
+  @Override
+  public void await() throws InterruptedException {
+    if (waitFor(Deadline.never(), true) == Outcome.INTERRUPTED) {
+      throw new InterruptedException("interrupted while awaiting a condition of '" + lockName + "'");
+    }
+  }
+
+  @Override
+  public void awaitUninterruptibly() {
+    try {
+      waitFor(Deadline.never(), false);
+    } catch (InterruptedException e) {
+      throw new AssertionError("uninterruptible await was interrupted", e);
+    }
+  }
+
+  @Override
+  public long awaitNanos(long nanosTimeout) throws InterruptedException {
+    long start = System.nanoTime();
+    Outcome outcome = waitFor(Deadline.afterNanos(nanosTimeout), true);
+    if (outcome == Outcome.INTERRUPTED) {
+      throw new InterruptedException("interrupted while awaiting a condition of '" + lockName + "'");
+    }
+    long left = nanosTimeout - (System.nanoTime() - start);
+    return outcome == Outcome.TIMED_OUT ? Math.min(left, 0) : Math.max(left, 1);
+  }
+
+  @Override
+  public boolean await(long time, TimeUnit unit) throws InterruptedException {
+    Objects.requireNonNull(unit, "unit must not be null");
+    return awaitNanos(unit.toNanos(time)) > 0;
+  }
+
+  @Override
+  public boolean awaitUntil(Date deadline) throws InterruptedException {
+    Objects.requireNonNull(deadline, "deadline must not be null");
+    return awaitNanos(TimeUnit.MILLISECONDS.toNanos(deadline.getTime() - System.currentTimeMillis())) > 0;
+  }
+
+  @Override
+  public void signal() {
+    signal(false);
+  }
+
+  @Override
+  public void signalAll() {
+    signal(true);
+  }
+
+  private void signal(boolean all) {
+    Lease lease = sync.heldLease(lockName, all ? "signalAll" : "signal");
+    long woken = sync.query(lockName, store.conditionSignal(lockKey, lease.token, queueKey, all));
+    if (woken < 0) {
+      throw new LeaseExpiredException(
+          lockName, MutexSync.toInstant(lease.endsAtNanos()), null, LockStore.Release.TAKEN);
+    }
+  }
+
+  /**
+   * The whole of an await: queue, release, wait, leave, re-acquire. Interrupts end the wait only when {@code
+   * interruptible}; the thread's interrupt flag is set again on the way out when an interrupt was swallowed or
+   * arrived together with a signal, as {@code AbstractQueuedSynchronizer}'s conditions do.
+   */
+  private Outcome waitFor(Deadline deadline, boolean interruptible) throws InterruptedException {
+    if (interruptible && Thread.interrupted()) {
+      sync.heldLease(lockName, "await"); // IllegalMonitorStateException first, as the JDK's conditions
+      throw new InterruptedException("interrupted before awaiting a condition of '" + lockName + "'");
+    }
+    Lease lease = sync.heldLease(lockName, "await");
+    String waiterId = UUID.randomUUID().toString();
+    String stateKey = LockKeys.waiterStateKey(lockKey, waiterId);
+    Waiter waiter = waiters.register(List.of(LockKeys.waiterChannel(stateKey)));
+    Outcome outcome;
+    boolean interrupted = false;
+    int holds;
+    try {
+      await(waiter.subscribed, "subscribe");
+      if (!await(store.conditionAwait(lockKey, lease.token, queueKey, waiterId, heartbeatMillis), "await")) {
+        sync.releaseAllHolds(lockName); // the lease was lost: this throws LeaseExpiredException, dropping the holds
+        throw new LeaseExpiredException(
+            lockName, MutexSync.toInstant(lease.endsAtNanos()), null, LockStore.Release.TAKEN);
+      }
+      try {
+        holds = sync.releaseAllHolds(lockName);
+      } catch (RuntimeException e) {
+        leave(waiterId);
+        throw e;
+      }
+      outcome = null;
+      while (outcome == null) {
+        long sliceNanos = Math.min(deadline.remainingNanos(), TimeUnit.MILLISECONDS.toNanos(heartbeatMillis) / 3);
+        boolean woken = false;
+        if (sliceNanos > 0) {
+          try {
+            woken = waiter.await(sliceNanos);
+          } catch (InterruptedException e) {
+            interrupted = true;
+            if (interruptible) {
+              outcome = Outcome.INTERRUPTED;
+              break;
+            }
+          }
+        }
+        if (deadline.hasPassed()) {
+          outcome = Outcome.TIMED_OUT;
+        } else if (heartbeat(waiterId, woken) != 0) {
+          outcome = Outcome.SIGNALLED; // signalled, or lapsed: a spurious wake-up
+        }
+      }
+      if (leave(waiterId) && outcome != Outcome.SIGNALLED) {
+        outcome = Outcome.SIGNALLED; // the signal came first: it is not lost by this waiter's timeout or interrupt
+      }
+    } finally {
+      waiters.deregister(waiter);
+    }
+    sync.reacquire(lockName, holds);
+    if (interrupted && outcome != Outcome.INTERRUPTED) {
+      Thread.currentThread().interrupt();
+    }
+    return outcome;
+  }
+
+  /**
+   * After a message or a third of a lease: reads the state and renews the heartbeat in one step. While Redis is
+   * unreachable the waiter goes on waiting (0); its state key outlives a short outage.
+   */
+  private long heartbeat(String waiterId, boolean woken) {
+    try {
+      return await(store.conditionLeave(lockKey, queueKey, waiterId, heartbeatMillis), "heartbeat");
+    } catch (RuntimeException e) {
+      if (!RedisFailures.isTransient(e)) {
+        throw e;
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * Leaves the queue; true if a signal had arrived. If Redis cannot be reached, the waiter counts as not signalled:
+   * its state key lapses by itself and signals then skip it.
+   */
+  private boolean leave(String waiterId) {
+    try {
+      return await(store.conditionLeave(lockKey, queueKey, waiterId, 0), "leave") == 1;
+    } catch (RuntimeException e) {
+      if (!RedisFailures.isTransient(e)) {
+        throw e;
+      }
+      return false;
+    }
+  }
+
+  /** One command's reply, within the command timeout, uninterruptibly (the interrupt is kept). */
+  private <T> T await(CompletionStage<T> reply, String what) {
+    try {
+      return Deadline.afterNanos(commandTimeoutNanos).awaitUninterruptibly(reply);
+    } catch (TimeoutException e) {
+      throw new RedisCommandTimeoutException(
+          "condition " + what + " on lock '" + lockName + "' got no answer within " + commandTimeoutNanos / 1_000_000
+              + " ms");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisCondition[lock='" + lockName + "', queue='" + queueKey + "']";
+  }
+}

@@ -1,0 +1,94 @@
+package io.github.redismutex.support;
+
+import io.github.redismutex.RedisMutex;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.concurrent.locks.Condition;
+
+/**
+ * The bounded buffer of {@link Condition}'s Javadoc, with its items in a Redis list so that producers and consumers
+ * in several processes share it, guarded by a {@link RedisMutex} with two named conditions. Every item taken is also
+ * appended, inside the lock, to a "taken" list: the order in which all consumers took them.
+ */
+public final class BoundedBuffer implements AutoCloseable {
+  public static final int CAPACITY = 5;
+
+  private final RedisMutex lock;
+  private final Condition notFull;
+  private final Condition notEmpty;
+  private final RedisClient client;
+  private final StatefulRedisConnection<String, String> connection;
+  private final String itemsKey;
+  private final String takenKey;
+
+  public BoundedBuffer(RedisMutex lock, String uri, String prefix) {
+    this.lock = lock;
+    this.notFull = lock.newCondition("notFull");
+    this.notEmpty = lock.newCondition("notEmpty");
+    this.client = RedisClient.create(uri);
+    this.connection = client.connect();
+    this.itemsKey = prefix + "buffer:items";
+    this.takenKey = prefix + "buffer:taken";
+  }
+
+  public static String takenKey(String prefix) {
+    return prefix + "buffer:taken";
+  }
+
+  public void put(String item) throws InterruptedException {
+    RedisCommands<String, String> redis = connection.sync();
+    lock.lock();
+    try {
+      while (redis.llen(itemsKey) == CAPACITY) {
+        notFull.await();
+      }
+      redis.rpush(itemsKey, item);
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public String take() throws InterruptedException {
+    RedisCommands<String, String> redis = connection.sync();
+    lock.lock();
+    try {
+      while (redis.llen(itemsKey) == 0) {
+        notEmpty.await();
+      }
+      String item = redis.lpop(itemsKey);
+      redis.rpush(takenKey, item);
+      notFull.signal();
+      return item;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public void produce(String producer, int count) {
+    try {
+      for (int i = 0; i < count; i++) {
+        put(producer + "-" + i);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public void consume(int count) {
+    try {
+      for (int i = 0; i < count; i++) {
+        take();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+    client.shutdown();
+  }
+}
