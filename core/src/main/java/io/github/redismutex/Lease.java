@@ -23,9 +23,13 @@ final class Lease {
    */
   private volatile long endsAtNanos;
 
-  /** NOT_LOST until the loss is recorded, then the nanoTime it was recorded at: one atomic, so both agree. */
+  /**
+   * NOT_LOST while held; the nanoTime the loss was recorded at once lost; RETIRED once its owner began to release
+   * it. One atomic, so a loss and a release cannot both be recorded.
+   */
   private final AtomicLong lostAtNanos = new AtomicLong(NOT_LOST);
   private static final long NOT_LOST = Long.MIN_VALUE;
+  private static final long RETIRED = Long.MIN_VALUE + 1;
 
   Lease(String name, String key, String token, long fencingToken, long endsAtNanos) {
     this.name = name;
@@ -49,11 +53,17 @@ final class Lease {
   /** Records the loss; true only for the first call, so the loss is reported once. */
   boolean markLost() {
     long now = System.nanoTime();
-    return lostAtNanos.compareAndSet(NOT_LOST, now == NOT_LOST ? now + 1 : now);
+    return lostAtNanos.compareAndSet(NOT_LOST, now == NOT_LOST || now == RETIRED ? RETIRED + 1 : now);
+  }
+
+  /** The owner starts releasing: from now on no loss can be recorded. False if a loss was recorded first. */
+  boolean retire() {
+    return lostAtNanos.compareAndSet(NOT_LOST, RETIRED) || lostAtNanos.get() == RETIRED;
   }
 
   boolean isLost() {
-    return lostAtNanos.get() != NOT_LOST;
+    long state = lostAtNanos.get();
+    return state != NOT_LOST && state != RETIRED;
   }
 
   /** When the loss was recorded, as nanoTime; meaningful only once {@link #isLost()}. */
@@ -61,8 +71,8 @@ final class Lease {
     return lostAtNanos.get();
   }
 
-  /** Not lost and, as far as this JVM knows, not past its end. No round trip. */
+  /** Held, not lost and, as far as this JVM knows, not past its end. No round trip. */
   boolean isValid() {
-    return !isLost() && endsAtNanos - System.nanoTime() > 0;
+    return lostAtNanos.get() == NOT_LOST && endsAtNanos - System.nanoTime() > 0;
   }
 }

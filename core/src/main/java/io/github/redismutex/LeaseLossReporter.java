@@ -18,14 +18,28 @@ final class LeaseLossReporter {
 
   /** Marks the lease lost; on the first mark, logs it and calls the listener. */
   void report(Lease lease, String how) {
-    if (!lease.markLost()) {
-      return;
+    if (lease.markLost()) {
+      tell(lease, how);
     }
+  }
+
+  /**
+   * Unlock found the key gone or taken after it had retired the lease (so the watchdog can no longer report it):
+   * logs it and calls the listener.
+   */
+  void reportAtUnlock(Lease lease, String how) {
+    tell(lease, how);
+  }
+
+  private void tell(Lease lease, String how) {
     log.warn("lease of lock '{}' (fencing token {}) was lost: {}", lease.name, lease.fencingToken, how);
     if (listener != null) {
       try {
         listener.leaseLost(lease.name, lease.fencingToken);
-      } catch (RuntimeException e) {
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (Throwable e) {
+        // Whatever the listener throws must not stop the watchdog thread that called it.
         log.warn("the lease-lost listener failed for lock '{}'", lease.name, e);
       }
     }

@@ -3,6 +3,7 @@ package io.github.redismutex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,24 +62,29 @@ final class LeaseWatchdog implements AutoCloseable {
   }
 
   private void renewAll() {
+    try {
+      renewHeldLeases();
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      // A scheduled task that throws is never run again: keep renewing, the next period may succeed.
+      log.error("lease renewal failed; retrying next period", e);
+    }
+  }
+
+  private void renewHeldLeases() {
     List<Lease> leases = new ArrayList<>(held);
     if (leases.isEmpty()) {
       return;
     }
     long sentAt = System.nanoTime();
+    CompletionStage<boolean[]> reply = store.renew(leases, leaseMillis);
     try {
-      boolean[] owned = Deadline.afterNanos(periodNanos / 2).await(store.renew(leases, leaseMillis));
-      long endsAt = sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis);
-      for (int i = 0; i < owned.length; i++) {
-        Lease lease = leases.get(i);
-        if (owned[i]) {
-          lease.confirmedUntil(endsAt);
-        } else if (held.remove(lease)) { // a lease deregistered meanwhile was released, not lost
-          losses.report(lease, "its key expired or has another owner");
-        }
-      }
+      apply(leases, Deadline.afterNanos(periodNanos / 2).await(reply), sentAt);
       return;
     } catch (TimeoutException e) {
+      // A late answer is still what Redis did: apply it when it comes, on this thread.
+      reply.thenAcceptAsync(owned -> apply(leases, owned, sentAt), scheduler);
       log.warn("renewal of {} leases got no answer within {} ms; retrying next period", leases.size(),
           TimeUnit.NANOSECONDS.toMillis(periodNanos / 2));
     } catch (InterruptedException e) {
@@ -86,15 +92,24 @@ final class LeaseWatchdog implements AutoCloseable {
       return;
     } catch (RuntimeException e) {
       log.warn("renewal of {} leases failed ({}); retrying next period", leases.size(), e.toString());
-    } catch (Error e) {
-      // A scheduled task that throws is never run again: keep renewing, the next period may succeed.
-      log.error("renewal of {} leases failed", leases.size(), e);
     }
-    // Not renewed: a lease whose earliest possible end has passed can no longer be trusted, whatever the key
-    // says later. Such a lease stays registered: if the key is still ours, renewal goes on keeping it.
+    // Not confirmed: a lease whose earliest possible end has passed can no longer be trusted, whatever the key
+    // says later. It stays registered: if the key is still ours, renewal goes on keeping it for the holder.
     for (Lease lease : leases) {
       if (!lease.isValid() && held.contains(lease)) {
         losses.report(lease, "it could not be renewed before it ended");
+      }
+    }
+  }
+
+  private void apply(List<Lease> leases, boolean[] owned, long sentAt) {
+    long endsAt = sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis);
+    for (int i = 0; i < owned.length; i++) {
+      Lease lease = leases.get(i);
+      if (owned[i]) {
+        lease.confirmedUntil(endsAt);
+      } else if (held.remove(lease)) { // a lease deregistered meanwhile was released, not lost
+        losses.report(lease, "its key expired or has another owner");
       }
     }
   }

@@ -43,7 +43,7 @@ final class LettuceLockStore implements LockStore {
         .thenApply(
             reply -> {
               long status = (Long) reply.get(0);
-              long number = (Long) reply.get(1);
+              long number = Long.parseLong(String.valueOf(reply.get(1))); // a token comes as a string
               if (status == 1) {
                 return Attempt.acquired(number);
               }

@@ -159,7 +159,6 @@ final class MutexSync {
   /** Runs with the gate held by the caller and no hold yet: the one contender of this JVM for the name. */
   private boolean acquireInRedis(LocalLock local, Wait wait, Deadline deadline) throws InterruptedException {
     String token = UUID.randomUUID().toString();
-    String metadata = LockValue.metadata(processPart);
     Waiter waiter = null;
     boolean acquired = false;
     boolean lostAnswer = false; // an attempt's answer never came: it may have acquired, now or later
@@ -180,6 +179,7 @@ final class MutexSync {
         long sentAt = System.nanoTime();
         try {
           // Before the subscription is live, nobody is told of a mark: only a waiter's attempts set it.
+          String metadata = LockValue.metadata(processPart); // "acquired at" is this attempt's time
           LockStore.Attempt attempt =
               await(store.acquire(local.key, token, leaseMillis, metadata, waiter != null), wait, deadline);
           if (attempt.outcome() == LockStore.Attempt.Outcome.ACQUIRED) {
@@ -328,14 +328,16 @@ final class MutexSync {
       Lease lease = local.lease;
       local.lease = null;
       watchdog.deregister(lease); // before the release script: no renewal can outlive this unlock
+      boolean foundLostBefore = !lease.retire(); // after this, the watchdog cannot report a loss any more
       checkOpen();
       LockStore.Release result = releaseInRedis(local.name, lease);
-      if (lease.isLost()) { // found lost earlier: the critical section ran unprotected since then
+      if (foundLostBefore) { // the critical section ran unprotected since then
         throw new LeaseExpiredException(
             local.name, toInstant(lease.endsAtNanos()), toInstant(lease.lostAtNanos()), result);
       }
       if (result != LockStore.Release.RELEASED) {
-        losses.report(lease, "unlock found its key " + (result == LockStore.Release.TAKEN ? "taken" : "gone"));
+        losses.reportAtUnlock(
+            lease, "unlock found its key " + (result == LockStore.Release.TAKEN ? "taken" : "gone"));
         throw new LeaseExpiredException(local.name, toInstant(lease.endsAtNanos()), null, result);
       }
     } finally {
@@ -420,6 +422,9 @@ final class MutexSync {
   boolean extend(String name, Duration additional) {
     checkOpen();
     Lease lease = heldLease(name, "extend");
+    if (lease.isLost()) {
+      return false; // never trusted again, whatever the key says now
+    }
     long sentAt = System.nanoTime();
     long newLeaseMillis = query(name, store.extend(lease.key, lease.token, additional.toMillis()));
     if (newLeaseMillis < 0) {
@@ -446,7 +451,14 @@ final class MutexSync {
     if (local == null || local.holdCount() == 0) {
       return false;
     }
-    return local.lease.isValid();
+    Lease lease = local.lease;
+    if (lease.isValid()) {
+      return true;
+    }
+    // Past its end without a confirmed renewal: record the loss, so the answer stays false, the listener is told
+    // and unlock() throws, even if a late renewal succeeds after all.
+    losses.report(lease, "its end passed without a confirmed renewal");
+    return false;
   }
 
   Optional<LockInfo> inspect(String name, String key) {

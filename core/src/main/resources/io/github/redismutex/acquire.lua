@@ -11,7 +11,7 @@
 -- ARGV[2]  lease in milliseconds
 -- ARGV[3]  holder metadata: "<acquired at, epoch ms> <pid> <host> <thread name>"
 -- ARGV[4]  '1' to mark the lock as awaited when it is held, '0' not to
--- Returns  {1, fencing token} = acquired: the key holds ARGV[1]'s value with a lease of ARGV[2] ms
+-- Returns  {1, fencing token as a decimal string} = acquired: the key holds ARGV[1]'s value, lease ARGV[2] ms
 --          {0, remaining lease in ms, or -1 when the key never expires} = held by another owner
 --          {-1, 0} = the key holds a value that is not a string, so it is not a lock; nothing was changed
 local value = redis.pcall('GET', KEYS[1])
@@ -19,16 +19,17 @@ if type(value) == 'table' and value.err then
   return {-1, 0} -- WRONGTYPE: not a string
 end
 if value == false then
-  local fence = redis.call('INCR', KEYS[3])
-  -- %d: Lua numbers are doubles, and plain concatenation would write 1e+14 from there on
-  redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. string.format('%d', fence) .. ' ' .. ARGV[3], 'PX', ARGV[2])
+  redis.call('INCR', KEYS[3])
+  -- Read back as a string: Lua numbers are doubles, exact only up to 2^53
+  local fence = redis.call('GET', KEYS[3])
+  redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. fence .. ' ' .. ARGV[3], 'PX', ARGV[2])
   return {1, fence}
 end
 local mine = ARGV[1] .. ' '
 if string.sub(value, 1, #mine) == mine then
   -- an earlier attempt of this same acquisition got through, but its answer was lost (timeout)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return {1, tonumber(string.match(value, '^%S+ (%d+)'))}
+  return {1, string.match(value, '^%S+ (%d+)')}
 end
 local remaining = redis.call('PTTL', KEYS[1])
 if ARGV[4] == '1' then

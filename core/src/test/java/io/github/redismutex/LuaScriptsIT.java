@@ -107,6 +107,15 @@ class LuaScriptsIT {
   }
 
   @Test
+  void acquireHandsOutExactTokensPastTheRangeOfLuaNumbers() throws Exception {
+    String key = key("counted beyond doubles");
+    admin().set(LockKeys.fenceKey(key), "9007199254740992"); // 2^53: the next double is 2^53 + 2
+    assertThat(reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false)))
+        .isEqualTo(Attempt.acquired(9007199254740993L));
+    assertThat(admin().get(key)).isEqualTo(token + " 9007199254740993 " + METADATA);
+  }
+
+  @Test
   void acquireLeavesTheFenceCounterWithoutExpiry() throws Exception {
     String key = key("counter");
     reply(store.acquire(key, token, LEASE_MILLIS, METADATA, false));
