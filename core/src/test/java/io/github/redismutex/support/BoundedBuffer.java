@@ -4,6 +4,7 @@ import io.github.redismutex.RedisMutex;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 
 /**
@@ -21,6 +22,8 @@ public final class BoundedBuffer implements AutoCloseable {
   private final StatefulRedisConnection<String, String> connection;
   private final String itemsKey;
   private final String takenKey;
+  /** Wake-ups after which the awaited state did not hold: taken by another thread first, or spurious. */
+  private final AtomicLong rewaits = new AtomicLong();
 
   public BoundedBuffer(RedisMutex lock, String uri, String prefix) {
     this.lock = lock;
@@ -42,6 +45,9 @@ public final class BoundedBuffer implements AutoCloseable {
     try {
       while (redis.llen(itemsKey) == CAPACITY) {
         notFull.await();
+        if (redis.llen(itemsKey) == CAPACITY) {
+          rewaits.incrementAndGet();
+        }
       }
       redis.rpush(itemsKey, item);
       notEmpty.signal();
@@ -56,6 +62,9 @@ public final class BoundedBuffer implements AutoCloseable {
     try {
       while (redis.llen(itemsKey) == 0) {
         notEmpty.await();
+        if (redis.llen(itemsKey) == 0) {
+          rewaits.incrementAndGet();
+        }
       }
       String item = redis.lpop(itemsKey);
       redis.rpush(takenKey, item);
@@ -64,6 +73,10 @@ public final class BoundedBuffer implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  public long rewaits() {
+    return rewaits.get();
   }
 
   public void produce(String producer, int count) {
