@@ -128,8 +128,7 @@ final class RedisCondition implements Condition {
    * arrived together with a signal, as {@code AbstractQueuedSynchronizer}'s conditions do.
    */
   private Outcome waitFor(Deadline deadline, boolean interruptible) throws InterruptedException {
-    if (interruptible && Thread.interrupted()) {
-      sync.heldLease(lockName, "await"); // IllegalMonitorStateException first, as the JDK's conditions
+    if (interruptible && Thread.interrupted()) { // checked first, as the JDK's conditions do
       throw new InterruptedException("interrupted before awaiting a condition of '" + lockName + "'");
     }
     Lease lease = sync.heldLease(lockName, "await");
