@@ -41,6 +41,8 @@ class LuaScriptsIT {
   private static final long LEASE_MILLIS = 30_000;
   /** Shorter than {@link #LEASE_MILLIS}: a key set with it shows whether a script reset its lease. */
   private static final long SHORT_TTL_MILLIS = 10_000;
+  /** A condition waiter's heartbeat lease; between the other two, so each TTL shows which one set it. */
+  private static final long HEARTBEAT_MILLIS = 20_000;
   /** Slack for the time between setting a TTL and reading it back. */
   private static final long SLACK_MILLIS = 2_000;
   /** The holder part of a lock key's value, as {@link LockValue#metadata} makes it; the thread name has spaces. */
@@ -536,6 +538,289 @@ class LuaScriptsIT {
     assertThat(admin().get(LockKeys.fenceKey(key))).isEqualTo("6");
   }
 
+  // ---- condition-*.lua
+
+  @Test
+  void conditionAwaitByTheOwnerQueuesTheWaiterAtTheTailWithAWaitingStateForOneHeartbeat() throws Exception {
+    String key = key("awaited on");
+    admin().set(key, value(token, 3), px(SHORT_TTL_MILLIS));
+    queueWaiting(key, "older");
+    admin().rpush(queue(key), "dead"); // a waiter without a state key stays where it is
+    assertThat(reply(store.conditionAwait(key, token, queue(key), "newer", HEARTBEAT_MILLIS))).isTrue();
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("older", "dead", "newer");
+    assertThat(admin().get(state(key, "newer"))).isEqualTo("waiting");
+    assertThat(admin().pttl(state(key, "newer"))).isBetween(HEARTBEAT_MILLIS - SLACK_MILLIS, HEARTBEAT_MILLIS);
+    assertThat(admin().get(state(key, "older"))).as("others untouched").isEqualTo("waiting");
+    assertThat(admin().exists(state(key, "dead"))).isZero();
+    assertThat(admin().get(key)).as("lock untouched").isEqualTo(value(token, 3));
+    assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+  }
+
+  @Test
+  void conditionAwaitOfTheFirstWaiterCreatesTheQueue() throws Exception {
+    String key = key("first awaited");
+    admin().set(key, value(token, 3), px(LEASE_MILLIS));
+    assertThat(reply(store.conditionAwait(key, token, queue(key), "first", HEARTBEAT_MILLIS))).isTrue();
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("first");
+    assertThat(admin().get(state(key, "first"))).isEqualTo("waiting");
+  }
+
+  @Test
+  void conditionAwaitWhileAnotherTokenHoldsReturnsFalseAndChangesNothing() throws Exception {
+    String key = key("taken");
+    admin().set(key, value(otherToken, 3), px(SHORT_TTL_MILLIS));
+    queueWaiting(key, "older");
+    assertThat(reply(store.conditionAwait(key, token, queue(key), "newer", HEARTBEAT_MILLIS))).isFalse();
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("older");
+    assertThat(admin().exists(state(key, "newer"))).isZero();
+    assertThat(admin().get(key)).isEqualTo(value(otherToken, 3));
+    assertThat(admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+  }
+
+  @Test
+  void conditionAwaitAfterTheLockKeyIsGoneReturnsFalseAndCreatesNothing() throws Exception {
+    String key = key("gone");
+    assertThat(reply(store.conditionAwait(key, token, queue(key), "newer", HEARTBEAT_MILLIS))).isFalse();
+    assertThat(admin().keys(prefix + "*")).isEmpty();
+  }
+
+  @Test
+  void conditionAwaitOfAValueThatOnlyStartsWithTheCallersTokenReturnsFalseAndCreatesNothing() throws Exception {
+    String key = key("prefix");
+    admin().set(key, value(longerToken, 3), px(SHORT_TTL_MILLIS));
+    assertThat(reply(store.conditionAwait(key, token, queue(key), "newer", HEARTBEAT_MILLIS))).isFalse();
+    assertThat(admin().keys(prefix + "*")).containsExactly(key);
+    assertThat(admin().get(key)).isEqualTo(value(longerToken, 3));
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void conditionSignalWhileAnotherTokenHoldsReturnsMinusOneAndLeavesTheQueue(boolean all) throws Exception {
+    String key = key("taken");
+    admin().set(key, value(otherToken, 3), px(SHORT_TTL_MILLIS));
+    assertSignalRefusedAndQueueUntouched(key, all);
+    assertThat(admin().get(key)).isEqualTo(value(otherToken, 3));
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void conditionSignalAfterTheLockKeyIsGoneReturnsMinusOneAndLeavesTheQueue(boolean all) throws Exception {
+    String key = key("gone");
+    assertSignalRefusedAndQueueUntouched(key, all);
+    assertThat(admin().exists(key)).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void conditionSignalOfAValueThatOnlyStartsWithTheCallersTokenReturnsMinusOneAndLeavesTheQueue(boolean all)
+      throws Exception {
+    String key = key("prefix");
+    admin().set(key, value(longerToken, 3), px(SHORT_TTL_MILLIS));
+    assertSignalRefusedAndQueueUntouched(key, all);
+    assertThat(admin().get(key)).isEqualTo(value(longerToken, 3));
+  }
+
+  @Test
+  void conditionSignalOneWakesTheOldestWaiterKeepingItsHeartbeatAndLeavesTheLaterOnesQueued() throws Exception {
+    String key = key("signalled");
+    admin().set(key, value(token, 3), px(LEASE_MILLIS));
+    queueWaiting(key, "first", "second", "third");
+    BlockingQueue<Heard> heard = listenTo(channel(key, "first"), channel(key, "second"), channel(key, "third"));
+
+    assertThat(reply(store.conditionSignal(key, token, queue(key), false))).isEqualTo(1L);
+
+    assertThat(heardBeforeMarker(heard)).containsExactly(new Heard(channel(key, "first"), "signalled"));
+    assertThat(admin().get(state(key, "first"))).isEqualTo("signalled");
+    assertThat(admin().pttl(state(key, "first"))).as("heartbeat kept").isBetween(1L, SHORT_TTL_MILLIS);
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("second", "third");
+    assertThat(admin().get(state(key, "second"))).isEqualTo("waiting");
+    assertThat(admin().get(state(key, "third"))).isEqualTo("waiting");
+  }
+
+  @Test
+  void conditionSignalOneTwiceWakesTheWaitersInTheOrderTheyCame() throws Exception {
+    String key = key("in order");
+    admin().set(key, value(token, 3), px(LEASE_MILLIS));
+    for (String waiter : List.of("first", "second", "third")) {
+      assertThat(reply(store.conditionAwait(key, token, queue(key), waiter, HEARTBEAT_MILLIS))).isTrue();
+    }
+    BlockingQueue<Heard> heard = listenTo(channel(key, "first"), channel(key, "second"), channel(key, "third"));
+
+    assertThat(reply(store.conditionSignal(key, token, queue(key), false))).isEqualTo(1L);
+    assertThat(reply(store.conditionSignal(key, token, queue(key), false))).isEqualTo(1L);
+
+    assertThat(heardBeforeMarker(heard))
+        .containsExactly(
+            new Heard(channel(key, "first"), "signalled"), new Heard(channel(key, "second"), "signalled"));
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("third");
+    assertThat(admin().get(state(key, "third"))).isEqualTo("waiting");
+  }
+
+  @Test
+  void conditionSignalOneDropsDeadWaitersAtTheHeadAndWakesTheNextLiveOne() throws Exception {
+    String key = key("dead first");
+    admin().set(key, value(token, 3), px(LEASE_MILLIS));
+    admin().rpush(queue(key), "dead", "also dead"); // their state keys lapsed: crashed processes
+    queueWaiting(key, "live", "later");
+    BlockingQueue<Heard> heard =
+        listenTo(channel(key, "dead"), channel(key, "also dead"), channel(key, "live"), channel(key, "later"));
+
+    assertThat(reply(store.conditionSignal(key, token, queue(key), false))).isEqualTo(1L);
+
+    assertThat(heardBeforeMarker(heard)).containsExactly(new Heard(channel(key, "live"), "signalled"));
+    assertThat(admin().get(state(key, "live"))).isEqualTo("signalled");
+    assertThat(admin().pttl(state(key, "live"))).isBetween(1L, SHORT_TTL_MILLIS);
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("later");
+    assertThat(admin().get(state(key, "later"))).isEqualTo("waiting");
+    assertThat(admin().exists(state(key, "dead"), state(key, "also dead"))).as("not brought back").isZero();
+  }
+
+  @Test
+  void conditionSignalAllWakesEveryLiveWaiterInOrderDropsTheDeadAndReturnsTheCount() throws Exception {
+    String key = key("all");
+    admin().set(key, value(token, 3), px(LEASE_MILLIS));
+    queueWaiting(key, "first");
+    admin().rpush(queue(key), "dead");
+    queueWaiting(key, "second");
+    admin().rpush(queue(key), "also dead");
+    queueWaiting(key, "third");
+    BlockingQueue<Heard> heard = listenToEveryChannel();
+
+    assertThat(reply(store.conditionSignal(key, token, queue(key), true))).isEqualTo(3L);
+
+    assertThat(heardBeforeMarker(heard))
+        .containsExactly(
+            new Heard(channel(key, "first"), "signalled"),
+            new Heard(channel(key, "second"), "signalled"),
+            new Heard(channel(key, "third"), "signalled"));
+    for (String waiter : List.of("first", "second", "third")) {
+      assertThat(admin().get(state(key, waiter))).as("state of %s", waiter).isEqualTo("signalled");
+      assertThat(admin().pttl(state(key, waiter))).as("heartbeat of %s", waiter).isBetween(1L, SHORT_TTL_MILLIS);
+    }
+    assertThat(admin().exists(queue(key))).as("queue emptied").isZero();
+    assertThat(admin().exists(state(key, "dead"), state(key, "also dead"))).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void conditionSignalWhenEveryQueuedWaiterIsDeadReturnsZeroAndEmptiesTheQueue(boolean all) throws Exception {
+    String key = key("all dead");
+    admin().set(key, value(token, 3), px(LEASE_MILLIS));
+    admin().rpush(queue(key), "dead", "also dead");
+    BlockingQueue<Heard> heard = listenToEveryChannel();
+
+    assertThat(reply(store.conditionSignal(key, token, queue(key), all))).isZero();
+
+    assertThat(heardBeforeMarker(heard)).isEmpty();
+    assertThat(admin().keys(prefix + "*")).containsExactly(key);
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void conditionSignalOfAnEmptyQueueReturnsZeroAndIsNotRemembered(boolean all) throws Exception {
+    String key = key("nobody");
+    admin().set(key, value(token, 3), px(LEASE_MILLIS));
+    BlockingQueue<Heard> heard = listenToEveryChannel();
+
+    assertThat(reply(store.conditionSignal(key, token, queue(key), all))).isZero();
+
+    assertThat(heardBeforeMarker(heard)).isEmpty();
+    assertThat(admin().keys(prefix + "*")).as("nothing created").containsExactly(key);
+    assertThat(reply(store.conditionAwait(key, token, queue(key), "later", HEARTBEAT_MILLIS))).isTrue();
+    assertThat(admin().get(state(key, "later"))).as("not woken by the earlier signal").isEqualTo("waiting");
+    assertThat(reply(store.conditionLeave(key, queue(key), "later", HEARTBEAT_MILLIS))).isZero();
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("later");
+  }
+
+  @Test
+  void conditionHeartbeatOfAWaitingWaiterReturnsZeroAndRenewsItsState() throws Exception {
+    String key = key("heartbeat");
+    queueWaiting(key, "waiter");
+    assertThat(reply(store.conditionLeave(key, queue(key), "waiter", LEASE_MILLIS))).isZero();
+    assertThat(admin().get(state(key, "waiter"))).isEqualTo("waiting");
+    assertThat(admin().pttl(state(key, "waiter"))).isBetween(LEASE_MILLIS - SLACK_MILLIS, LEASE_MILLIS);
+    assertThat(admin().lrange(queue(key), 0, -1)).as("still queued").containsExactly("waiter");
+  }
+
+  @Test
+  void conditionHeartbeatOfASignalledWaiterReturnsOneAndKeepsItsState() throws Exception {
+    String key = key("heartbeat, signalled");
+    admin().set(state(key, "waiter"), "signalled", px(SHORT_TTL_MILLIS)); // popped by the signal
+    queueWaiting(key, "other");
+    assertThat(reply(store.conditionLeave(key, queue(key), "waiter", LEASE_MILLIS))).isEqualTo(1L);
+    assertThat(admin().get(state(key, "waiter"))).isEqualTo("signalled");
+    assertThat(admin().pttl(state(key, "waiter"))).isPositive();
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("other");
+  }
+
+  @Test
+  void conditionHeartbeatAfterTheStateKeyIsGoneReturnsMinusOneAndCreatesNothing() throws Exception {
+    String key = key("heartbeat, lapsed");
+    admin().rpush(queue(key), "waiter"); // its state key lapsed; signals skip it now
+    assertThat(reply(store.conditionLeave(key, queue(key), "waiter", LEASE_MILLIS))).isEqualTo(-1L);
+    assertThat(admin().exists(state(key, "waiter"))).isZero();
+    assertThat(admin().lrange(queue(key), 0, -1)).as("left to the waiter to leave").containsExactly("waiter");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 2})
+  void conditionLeaveOfAWaitingWaiterRemovesItWhereverItIsQueuedDeletesItsStateAndReturnsZero(int position)
+      throws Exception {
+    String key = key("leave");
+    List<String> others = new ArrayList<>(List.of("other", "another"));
+    List<String> queued = new ArrayList<>(others);
+    queued.add(position, "waiter");
+    queueWaiting(key, queued.toArray(String[]::new));
+
+    assertThat(reply(store.conditionLeave(key, queue(key), "waiter", 0))).isZero();
+
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactlyElementsOf(others);
+    assertThat(admin().exists(state(key, "waiter"))).isZero();
+    assertThat(admin().get(state(key, "other"))).isEqualTo("waiting");
+    assertThat(admin().get(state(key, "another"))).isEqualTo("waiting");
+  }
+
+  @Test
+  void conditionLeaveOfTheOnlyWaiterLeavesNoQueueBehind() throws Exception {
+    String key = key("leave alone");
+    queueWaiting(key, "waiter");
+    assertThat(reply(store.conditionLeave(key, queue(key), "waiter", 0))).isZero();
+    assertThat(admin().keys(prefix + "*")).isEmpty();
+  }
+
+  @Test
+  void conditionLeaveOfASignalledWaiterAlreadyPoppedReturnsOneAndDeletesItsState() throws Exception {
+    String key = key("leave, signalled");
+    admin().set(state(key, "waiter"), "signalled", px(SHORT_TTL_MILLIS));
+    queueWaiting(key, "other");
+    assertThat(reply(store.conditionLeave(key, queue(key), "waiter", 0))).isEqualTo(1L);
+    assertThat(admin().exists(state(key, "waiter"))).isZero();
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("other");
+    assertThat(admin().get(state(key, "other"))).isEqualTo("waiting");
+  }
+
+  @Test
+  void conditionLeaveAfterARealSignalReturnsOneAndLeavesTheLaterWaitersQueued() throws Exception {
+    String key = key("await, signal, leave");
+    admin().set(key, value(token, 3), px(LEASE_MILLIS));
+    assertThat(reply(store.conditionAwait(key, token, queue(key), "first", HEARTBEAT_MILLIS))).isTrue();
+    assertThat(reply(store.conditionAwait(key, token, queue(key), "second", HEARTBEAT_MILLIS))).isTrue();
+    assertThat(reply(store.conditionSignal(key, token, queue(key), false))).isEqualTo(1L);
+    assertThat(reply(store.conditionLeave(key, queue(key), "first", 0))).isEqualTo(1L);
+    assertThat(reply(store.conditionLeave(key, queue(key), "second", 0))).isZero();
+    assertThat(admin().keys(prefix + "*")).containsExactly(key);
+  }
+
+  @Test
+  void conditionLeaveAfterTheStateKeyIsGoneRemovesTheIdAndReturnsZero() throws Exception {
+    String key = key("leave, lapsed");
+    admin().rpush(queue(key), "other", "waiter");
+    admin().set(state(key, "other"), "waiting", px(SHORT_TTL_MILLIS));
+    assertThat(reply(store.conditionLeave(key, queue(key), "waiter", 0))).isZero();
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("other");
+    assertThat(admin().exists(state(key, "waiter"))).isZero();
+  }
+
   // ---- EVALSHA, falling back to EVAL
 
   /** Each script is checked unloaded right before its call, so every call goes through the EVAL fallback. */
@@ -553,13 +838,19 @@ class LuaScriptsIT {
     assertThat(reply(store.renew(List.of(lease(key, token)), LEASE_MILLIS))).containsExactly(true);
     assertUnloaded(LuaScript.INSPECT);
     assertThat(reply(store.inspect(key)).value()).isEqualTo(value(token, 1));
+    assertUnloaded(LuaScript.CONDITION_AWAIT);
+    assertThat(reply(store.conditionAwait(key, token, queue(key), "waiter", HEARTBEAT_MILLIS))).isTrue();
+    assertUnloaded(LuaScript.CONDITION_SIGNAL);
+    assertThat(reply(store.conditionSignal(key, token, queue(key), false))).isEqualTo(1L);
+    assertUnloaded(LuaScript.CONDITION_LEAVE);
+    assertThat(reply(store.conditionLeave(key, queue(key), "waiter", 0))).isEqualTo(1L);
     assertUnloaded(LuaScript.RELEASE);
     assertThat(reply(store.release(key, token, LockKeys.releaseChannel(key)))).isEqualTo(Release.RELEASED);
     assertUnloaded(LuaScript.FENCED_SET);
     String resource = key("flushed resource");
     assertThat(reply(store.fencedSet(resource, "written", 1))).isTrue();
 
-    assertThat(admin().exists(key)).isZero();
+    assertThat(admin().exists(key, queue(key), state(key, "waiter"))).isZero();
     assertThat(admin().get(resource)).isEqualTo("written");
     assertThat(admin().scriptExists(allSha1s())).as("loaded again by EVAL").containsOnly(true);
   }
@@ -568,7 +859,7 @@ class LuaScriptsIT {
   void preloadScriptsLoadsEveryScript() throws Exception {
     admin().scriptFlush();
     reply(store.preloadScripts());
-    assertThat(admin().scriptExists(allSha1s())).hasSize(6).containsOnly(true);
+    assertThat(admin().scriptExists(allSha1s())).hasSize(9).containsOnly(true);
   }
 
   // ---- helpers
@@ -586,7 +877,7 @@ class LuaScriptsIT {
     return new Lease(key, key, token, 1, System.nanoTime());
   }
 
-  /** All six scripts, named one by one rather than through {@link LuaScript#ALL}, so a script left out of it shows. */
+  /** All nine scripts, named one by one rather than through {@link LuaScript#ALL}, so a script left out of it shows. */
   private static String[] allSha1s() {
     return new String[] {
       LuaScript.ACQUIRE.sha1,
@@ -594,8 +885,43 @@ class LuaScriptsIT {
       LuaScript.RENEW.sha1,
       LuaScript.EXTEND.sha1,
       LuaScript.INSPECT.sha1,
-      LuaScript.FENCED_SET.sha1
+      LuaScript.FENCED_SET.sha1,
+      LuaScript.CONDITION_AWAIT.sha1,
+      LuaScript.CONDITION_SIGNAL.sha1,
+      LuaScript.CONDITION_LEAVE.sha1
     };
+  }
+
+  /** The queue of the condition the condition tests use, on the given lock key. */
+  private static String queue(String key) {
+    return LockKeys.conditionQueueKey(key, "condition");
+  }
+
+  private static String state(String key, String waiterId) {
+    return LockKeys.waiterStateKey(key, waiterId);
+  }
+
+  private static String channel(String key, String waiterId) {
+    return LockKeys.waiterChannel(LockKeys.waiterStateKey(key, waiterId));
+  }
+
+  /** Queues live waiters, oldest first, as condition-await.lua would, each state key with {@link #SHORT_TTL_MILLIS}. */
+  private void queueWaiting(String key, String... waiterIds) {
+    for (String waiterId : waiterIds) {
+      admin().set(state(key, waiterId), "waiting", px(SHORT_TTL_MILLIS));
+      admin().rpush(queue(key), waiterId);
+    }
+  }
+
+  /** Signal by a caller that does not own the lock: refused, with the queue, states and channels left alone. */
+  private void assertSignalRefusedAndQueueUntouched(String key, boolean all) throws Exception {
+    queueWaiting(key, "first", "second");
+    BlockingQueue<Heard> heard = listenToEveryChannel();
+    assertThat(reply(store.conditionSignal(key, token, queue(key), all))).isEqualTo(-1L);
+    assertThat(heardBeforeMarker(heard)).isEmpty();
+    assertThat(admin().lrange(queue(key), 0, -1)).containsExactly("first", "second");
+    assertThat(admin().get(state(key, "first"))).isEqualTo("waiting");
+    assertThat(admin().get(state(key, "second"))).isEqualTo("waiting");
   }
 
   private void assertUnloaded(LuaScript script) {
@@ -639,12 +965,24 @@ class LuaScriptsIT {
     return heard;
   }
 
+  /** Subscribes to the given channels by name, as the library does, and to the marker of {@link #heardBeforeMarker}. */
+  private BlockingQueue<Heard> listenTo(String... channels) {
+    BlockingQueue<Heard> heard = listen();
+    pubSub.sync().subscribe(channels);
+    pubSub.sync().subscribe(marker());
+    return heard;
+  }
+
+  private String marker() {
+    return prefix + "marker";
+  }
+
   /**
    * Publishes a marker and returns what the pattern subscription heard before it, keyspace notifications aside.
    * Redis delivers one connection's messages in order, so anything the script published arrived before the marker.
    */
   private List<Heard> heardBeforeMarker(BlockingQueue<Heard> heard) throws InterruptedException {
-    String marker = prefix + "marker";
+    String marker = marker();
     admin().publish(marker, "marker");
     List<Heard> before = new ArrayList<>();
     while (true) {
