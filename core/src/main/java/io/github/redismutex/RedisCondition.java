@@ -140,7 +140,14 @@ final class RedisCondition implements Condition {
     int holds;
     try {
       await(waiter.subscribed, "subscribe");
-      if (!await(store.conditionAwait(lockKey, lease.token, queueKey, waiterId, heartbeatMillis), "await")) {
+      boolean queued;
+      try {
+        queued = await(store.conditionAwait(lockKey, lease.token, queueKey, waiterId, heartbeatMillis), "await");
+      } catch (RuntimeException e) {
+        leave(waiterId); // the reply was lost, not necessarily the command: do not leave a phantom waiter queued
+        throw e;
+      }
+      if (!queued) {
         sync.releaseAllHolds(lockName); // the lease was lost: this throws LeaseExpiredException, dropping the holds
         throw new LeaseExpiredException(
             lockName, MutexSync.toInstant(lease.endsAtNanos()), null, LockStore.Release.TAKEN);

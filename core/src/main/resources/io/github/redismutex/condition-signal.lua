@@ -5,7 +5,9 @@
 -- KEYS[2]  the condition's queue
 -- ARGV[1]  owner token of the caller (the lock key's value starts with it and a space)
 -- ARGV[2]  '1' to wake every waiter (signalAll), '0' to wake one (signal)
--- ARGV[3]  the lock key, from which the state keys (.. ':waiter:' .. id) and channels (.. ':signal') are named
+-- ARGV[3]  the lock key, from which the state keys (.. ':waiter:' .. id) and channels (.. ':signal') are named.
+--          Those keys are not declared in KEYS (their ids are only known here); they share the lock key's hash
+--          tag, so they live in its slot, which is what Redis Cluster needs in practice.
 -- Returns  the number of waiters woken (each one's state set to 'signalled' and announced on its channel)
 --          -1 = the caller does not own the lock: nothing was changed
 local value = redis.call('GET', KEYS[1])

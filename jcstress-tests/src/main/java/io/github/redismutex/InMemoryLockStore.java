@@ -39,7 +39,21 @@ import java.util.function.Supplier;
  *       sent at all. release.lua publishes only when acquire.lua, asked to, marked the lock as awaited (its waiters
  *       key). A message goes to the {@link #connect connected} subscribers that were subscribed to its channel when
  *       the step ran, and is delivered on the calling thread once the step is over: Redis, too, queues it for the
- *       clients subscribed at that moment, which read it later.
+ *       clients subscribed at that moment, which read it later. condition-signal.lua's PUBLISH on a woken waiter's
+ *       channel ({@link LockKeys#waiterChannel}) goes out the same way.
+ *   <li>Conditions (condition-await.lua, condition-signal.lua, condition-leave.lua): each condition's queue of
+ *       waiter ids ({@link LockKeys#conditionQueueKey}), oldest first, and each waiter's state key ({@link
+ *       LockKeys#waiterStateKey}: 'waiting' or 'signalled', expiring with the heartbeat, lazily as above). Both
+ *       live in maps of their own, by key name, and change only inside one compute step on the queue key ({@link
+ *       #onQueue}): a script's reads and writes of the queue and of its waiters' states happen in that one step,
+ *       so they change together, as inside one script. condition-await.lua and condition-signal.lua check
+ *       ownership first, so they run their queue step inside their step on the lock key (always the lock key
+ *       first, then the queue key: no two steps wait for each other); condition-leave.lua, which does not read the
+ *       lock key, runs on the queue key alone, the heartbeat included, so that it is atomic with a signal's GET and
+ *       SET of the same state key. A state key is reached only through the queue its waiter joined: the model
+ *       relies on a waiter id being queued on one condition only, as {@link RedisCondition} does with a fresh id
+ *       for every await and one queue key for all of its commands. A queue that empties is deleted, as a Redis
+ *       list is. The queue and state keys never hold another type here; WRONGTYPE on them is not modelled.
  * </ul>
  * A renew batch is atomic per key, not over the whole batch as one renew.lua call is; no caller can tell, as the
  * keys are independent. Lease and extension times are positive, as {@link RedisLocks} checks; others are refused
@@ -47,6 +61,8 @@ import java.util.function.Supplier;
  */
 final class InMemoryLockStore implements LockStore {
   private static final int NO_KEYSPACE_NOTIFICATIONS = -1;
+  private static final String WAITING = "waiting";
+  private static final String SIGNALLED = "signalled";
 
   private final ConcurrentHashMap<String, Value> keys = new ConcurrentHashMap<>();
   /**
@@ -60,6 +76,18 @@ final class InMemoryLockStore implements LockStore {
    * touched inside a step on the key they fence.
    */
   private final ConcurrentHashMap<String, Long> fences = new ConcurrentHashMap<>();
+  /**
+   * The condition queues ({@link LockKeys#conditionQueueKey}) by name: waiter ids, oldest first; never empty (a
+   * list that empties is deleted). Immutable lists, replaced only by a compute step on the queue key ({@link
+   * #onQueue}).
+   */
+  private final ConcurrentHashMap<String, List<String>> queues = new ConcurrentHashMap<>();
+  /**
+   * The waiter state keys ({@link LockKeys#waiterStateKey}) by name: {@value #WAITING} or {@value #SIGNALLED},
+   * with the heartbeat as their expiry. Only touched inside a step on the queue of the condition the waiter joined
+   * ({@link #onQueue}), so a state and its queue change together.
+   */
+  private final ConcurrentHashMap<String, Value> waiterStates = new ConcurrentHashMap<>();
   private final List<InMemorySubscriber> subscribers = new CopyOnWriteArrayList<>();
   private final int keyspaceDatabase; // the database in keyspace channel names; NO_KEYSPACE_NOTIFICATIONS: none sent
 
@@ -73,6 +101,11 @@ final class InMemoryLockStore implements LockStore {
     /** {@code SET key string PX leaseMillis}. */
     static Value expiring(String string, long leaseMillis, long now) {
       return new Value(string, true, now + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
+    }
+
+    /** {@code SET key string KEEPTTL}: a new string with the same expiry. */
+    Value keepTtl(String newString) {
+      return new Value(newString, expires, expiresAtNanos);
     }
 
     /** {@code PEXPIRE key leaseMillis}: the same string with a new expiry. */
@@ -121,8 +154,13 @@ final class InMemoryLockStore implements LockStore {
     }
 
     void keyspaceEvent(String event) {
+      keyspaceEvent(key, event);
+    }
+
+    /** A keyspace event of another key the script touched (a waiter's state key). */
+    void keyspaceEvent(String ofKey, String event) {
       if (keyspaceDatabase != NO_KEYSPACE_NOTIFICATIONS) {
-        publish(LockKeys.keyspaceChannel(keyspaceDatabase, key), event);
+        publish(LockKeys.keyspaceChannel(keyspaceDatabase, ofKey), event);
       }
     }
   }
@@ -131,6 +169,15 @@ final class InMemoryLockStore implements LockStore {
   @FunctionalInterface
   private interface Script<R> {
     Value run(Value live, Step<R> step);
+  }
+
+  /**
+   * The part of a condition script on its queue and its waiters' states: changes the queue (a mutable copy of the
+   * live list, empty when the key is absent) and the states in {@link #waiterStates}, and sets the reply.
+   */
+  @FunctionalInterface
+  private interface QueueScript<R> {
+    void run(List<String> queue, Step<R> step);
   }
 
   private InMemoryLockStore(int keyspaceDatabase) {
@@ -318,6 +365,137 @@ final class InMemoryLockStore implements LockStore {
                   step.reply = true;
                   return new Value(value, false, 0); // SET: any old type and expiry are gone
                 }));
+  }
+
+  @Override
+  public CompletionStage<Boolean> conditionAwait(
+      String key, String token, String queueKey, String waiterId, long heartbeatMillis) {
+    checkPositive("heartbeatMillis", heartbeatMillis);
+    String stateKey = LockKeys.waiterStateKey(key, waiterId);
+    return reply(
+        () ->
+            run(
+                key,
+                (Value live, Step<Boolean> step) -> {
+                  if (!owns(get(live), token)) {
+                    step.reply = false;
+                    return live;
+                  }
+                  onQueue(
+                      queueKey,
+                      step,
+                      (List<String> queue, Step<Boolean> s) -> {
+                        getState(stateKey, s); // SET looks the key up first: an expired one goes, announced
+                        waiterStates.put(stateKey, Value.expiring(WAITING, heartbeatMillis, s.now)); // SET PX
+                        queue.add(waiterId); // RPUSH
+                      });
+                  step.reply = true;
+                  return live;
+                }));
+  }
+
+  @Override
+  public CompletionStage<Long> conditionSignal(String key, String token, String queueKey, boolean all) {
+    return reply(
+        () ->
+            run(
+                key,
+                (Value live, Step<Long> step) -> {
+                  if (!owns(get(live), token)) {
+                    step.reply = -1L;
+                    return live;
+                  }
+                  onQueue(
+                      queueKey,
+                      step,
+                      (List<String> queue, Step<Long> s) -> {
+                        long woken = 0;
+                        while (!queue.isEmpty()) {
+                          String id = queue.remove(0); // LPOP: dead and already signalled waiters are dropped
+                          String stateKey = LockKeys.waiterStateKey(key, id); // ARGV[3] .. ':waiter:' .. id
+                          if (WAITING.equals(getState(stateKey, s))) {
+                            waiterStates.put(stateKey, waiterStates.get(stateKey).keepTtl(SIGNALLED));
+                            s.publish(LockKeys.waiterChannel(stateKey), SIGNALLED);
+                            woken++;
+                            if (!all) {
+                              break;
+                            }
+                          }
+                        }
+                        s.reply = woken;
+                      });
+                  return live;
+                }));
+  }
+
+  @Override
+  public CompletionStage<Long> conditionLeave(String key, String queueKey, String waiterId, long heartbeatMillis) {
+    if (heartbeatMillis < 0) {
+      throw new IllegalArgumentException("heartbeatMillis must not be negative, was " + heartbeatMillis);
+    }
+    String stateKey = LockKeys.waiterStateKey(key, waiterId);
+    return reply(
+        () ->
+            runOnQueue(
+                queueKey,
+                (List<String> queue, Step<Long> step) -> {
+                  String state = getState(stateKey, step);
+                  if (heartbeatMillis > 0) { // a heartbeat: the queue is left as it is
+                    if (state == null) {
+                      step.reply = -1L;
+                      return;
+                    }
+                    waiterStates.put(stateKey, waiterStates.get(stateKey).pexpire(heartbeatMillis, step.now));
+                    step.reply = SIGNALLED.equals(state) ? 1L : 0L;
+                    return;
+                  }
+                  queue.removeIf(waiterId::equals); // LREM count 0: every occurrence
+                  waiterStates.remove(stateKey); // DEL
+                  step.reply = SIGNALLED.equals(state) ? 1L : 0L;
+                }));
+  }
+
+  /**
+   * Runs a condition script's part on its queue, inside the step of the script, as one compute on the queue key:
+   * the queue and the states of its waiters change together. Called inside a step on the lock key by the scripts
+   * that check ownership; the lock key is always taken first.
+   */
+  private <R> void onQueue(String queueKey, Step<R> step, QueueScript<R> script) {
+    queues.compute(
+        queueKey,
+        (k, stored) -> {
+          List<String> queue = stored == null ? new ArrayList<>() : new ArrayList<>(stored);
+          script.run(queue, step);
+          return queue.isEmpty() ? null : List.copyOf(queue); // an emptied list is deleted
+        });
+  }
+
+  /** Runs a script that touches no lock key (condition-leave.lua) as one step on its queue key alone. */
+  private <R> R runOnQueue(String queueKey, QueueScript<R> script) {
+    Step<R> step = new Step<>(queueKey, subscribers, keyspaceDatabase);
+    onQueue(
+        queueKey,
+        step,
+        (List<String> queue, Step<R> s) -> {
+          s.now = System.nanoTime();
+          script.run(queue, s);
+        });
+    step.deliveries.forEach(Runnable::run);
+    return step.reply;
+  }
+
+  /**
+   * GET of a waiter's state key, inside a step on its queue: null when absent. A state whose heartbeat ran out is
+   * gone, and its removal announced, as {@link #run} does for the keys it touches.
+   */
+  private String getState(String stateKey, Step<?> step) {
+    Value state = waiterStates.get(stateKey);
+    if (state != null && state.hasExpiredAt(step.now)) {
+      waiterStates.remove(stateKey);
+      step.keyspaceEvent(stateKey, "expired");
+      return null;
+    }
+    return state == null ? null : state.string;
   }
 
   /**
