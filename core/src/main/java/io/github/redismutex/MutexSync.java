@@ -314,11 +314,13 @@ final class MutexSync {
   /** After {@code Condition.await}: acquires the lock again, uninterruptibly, with the hold count it had. */
   void reacquire(String name, int holds) {
     try {
-      for (int i = 0; i < holds; i++) {
-        acquire(name, Wait.UNINTERRUPTIBLE, Deadline.never()); // the first goes to Redis, the others re-enter
-      }
+      acquire(name, Wait.UNINTERRUPTIBLE, Deadline.never());
     } catch (InterruptedException e) {
       throw new AssertionError("uninterruptible acquisition was interrupted", e);
+    }
+    for (int i = 1; i < holds; i++) { // re-entries, taken directly: nothing can fail half-way
+      LocalLock local = table.use(name);
+      local.gate.lock();
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A {@link Condition} of a {@link RedisMutex}, shared by every process that names the same lock and condition.
@@ -25,13 +26,15 @@ import java.util.concurrent.locks.Condition;
  *       interrupted at the same moment); acquire the lock again with the same hold count, also after a timeout or
  *       an interrupt, and only then return or throw.
  *   <li>{@code signal}/{@code signalAll} (condition-signal.lua, by the lock's owner): pop the oldest waiter whose
- *       state key is alive, mark it signalled and publish on its channel; waiters of crashed processes have lost
- *       their state key and are dropped, so they never absorb a signal. Nobody waiting: nothing is remembered.
+ *       state key is alive, mark it signalled and publish on its channel; waiters of crashed processes lose their
+ *       state key within a lease and are then dropped (a signal sent before that is absorbed by the dead waiter).
+ *       Nobody waiting: nothing is remembered.
  * </ol>
  * No lost signal: a waiter joins the queue while it still holds the lock, and a signaller needs the lock, so every
  * signal sent after {@code await} began finds the waiter queued; the state key records the signal even if the
- * message is lost. Spurious wake-ups happen only when a waiter's heartbeat lapsed (its process stalled for a
- * lease): then it returns as if signalled, which the {@code Condition} contract allows.
+ * message is lost. Where a waiter cannot know whether it was signalled (its state lapsed after a stall or an
+ * outage of about a lease, or leaving failed through an outage), it returns as if signalled: a spurious wake-up,
+ * which the {@code Condition} contract allows, rather than a lost signal.
  *
  * <p>Thread-safe.
  */
@@ -126,6 +129,9 @@ final class RedisCondition implements Condition {
    * The whole of an await: queue, release, wait, leave, re-acquire. Interrupts end the wait only when {@code
    * interruptible}; the thread's interrupt flag is set again on the way out when an interrupt was swallowed or
    * arrived together with a signal, as {@code AbstractQueuedSynchronizer}'s conditions do.
+   *
+   * <p>Once the holds are released, every way out leaves the queue and re-acquires the lock with the same hold
+   * count, exceptions included, except when the {@link RedisLocks} was closed (then nothing can be re-acquired).
    */
   private Outcome waitFor(Deadline deadline, boolean interruptible) throws InterruptedException {
     if (interruptible && Thread.interrupted()) { // checked first, as the JDK's conditions do
@@ -133,18 +139,14 @@ final class RedisCondition implements Condition {
     }
     Lease lease = sync.heldLease(lockName, "await");
     String waiterId = UUID.randomUUID().toString();
-    String stateKey = LockKeys.waiterStateKey(lockKey, waiterId);
-    Waiter waiter = waiters.register(List.of(LockKeys.waiterChannel(stateKey)));
-    Outcome outcome;
-    boolean interrupted = false;
-    int holds;
+    Waiter waiter = waiters.register(List.of(LockKeys.waiterChannel(LockKeys.waiterStateKey(lockKey, waiterId))));
     try {
       await(waiter.subscribed, "subscribe");
       boolean queued;
       try {
         queued = await(store.conditionAwait(lockKey, lease.token, queueKey, waiterId, heartbeatMillis), "await");
       } catch (RuntimeException e) {
-        leave(waiterId); // the reply was lost, not necessarily the command: do not leave a phantom waiter queued
+        leave(waiterId); // the reply was lost, not necessarily the command: leave no phantom waiter queued
         throw e;
       }
       if (!queued) {
@@ -152,51 +154,64 @@ final class RedisCondition implements Condition {
         throw new LeaseExpiredException(
             lockName, MutexSync.toInstant(lease.endsAtNanos()), null, LockStore.Release.TAKEN);
       }
+      int holds;
       try {
         holds = sync.releaseAllHolds(lockName);
       } catch (RuntimeException e) {
-        leave(waiterId);
+        leave(waiterId); // the holds are gone (lease lost, or closed): nothing to re-acquire
         throw e;
       }
-      outcome = null;
-      while (outcome == null) {
-        long sliceNanos = Math.min(deadline.remainingNanos(), TimeUnit.MILLISECONDS.toNanos(heartbeatMillis) / 3);
-        boolean woken = false;
-        if (sliceNanos > 0) {
-          try {
-            woken = waiter.await(sliceNanos);
-          } catch (InterruptedException e) {
-            interrupted = true;
-            if (interruptible) {
-              outcome = Outcome.INTERRUPTED;
-              break;
-            }
-          }
-        }
-        if (deadline.hasPassed()) {
-          outcome = Outcome.TIMED_OUT;
-        } else if (heartbeat(waiterId, woken) != 0) {
-          outcome = Outcome.SIGNALLED; // signalled, or lapsed: a spurious wake-up
-        }
-      }
-      if (leave(waiterId) && outcome != Outcome.SIGNALLED) {
-        outcome = Outcome.SIGNALLED; // the signal came first: it is not lost by this waiter's timeout or interrupt
-      }
+      return waitReleased(waiter, waiterId, holds, deadline, interruptible);
     } finally {
       waiters.deregister(waiter);
     }
-    sync.reacquire(lockName, holds);
-    if (interrupted && outcome != Outcome.INTERRUPTED) {
-      Thread.currentThread().interrupt();
+  }
+
+  /** The part of an await with the lock released: wait, then always leave and re-acquire. */
+  private Outcome waitReleased(Waiter waiter, String waiterId, int holds, Deadline deadline, boolean interruptible) {
+    Outcome outcome = null;
+    boolean interrupted = false;
+    try {
+      while (outcome == null) {
+        long sliceNanos = Math.min(deadline.remainingNanos(), TimeUnit.MILLISECONDS.toNanos(heartbeatMillis) / 3);
+        try {
+          waiter.await(sliceNanos); // a message or a third of a lease: either way, read the state
+        } catch (InterruptedException e) {
+          interrupted = true;
+          if (interruptible) {
+            outcome = Outcome.INTERRUPTED;
+            break;
+          }
+        }
+        if (waiters.isClosed()) {
+          throw new IllegalStateException("RedisLocks was closed while awaiting a condition of '" + lockName + "'");
+        }
+        if (deadline.hasPassed()) {
+          outcome = Outcome.TIMED_OUT;
+        } else if (heartbeat(waiterId) != 0) {
+          outcome = Outcome.SIGNALLED; // signalled, or lapsed: a spurious wake-up
+        }
+      }
+    } finally {
+      boolean closed = waiters.isClosed();
+      if (!closed && leave(waiterId) && outcome != Outcome.SIGNALLED) {
+        outcome = Outcome.SIGNALLED; // the signal came first: it is not lost by this waiter's timeout or interrupt
+      }
+      if (!closed) {
+        sync.reacquire(lockName, holds);
+      }
+      if (interrupted && outcome != Outcome.INTERRUPTED) {
+        Thread.currentThread().interrupt();
+      }
     }
     return outcome;
   }
 
   /**
-   * After a message or a third of a lease: reads the state and renews the heartbeat in one step. While Redis is
-   * unreachable the waiter goes on waiting (0); its state key outlives a short outage.
+   * Reads the state and renews the heartbeat in one step. While Redis is unreachable the waiter goes on waiting
+   * (0); its state key outlives an outage shorter than a lease.
    */
-  private long heartbeat(String waiterId, boolean woken) {
+  private long heartbeat(String waiterId) {
     try {
       return await(store.conditionLeave(lockKey, queueKey, waiterId, heartbeatMillis), "heartbeat");
     } catch (RuntimeException e) {
@@ -208,17 +223,23 @@ final class RedisCondition implements Condition {
   }
 
   /**
-   * Leaves the queue; true if a signal had arrived. If Redis cannot be reached, the waiter counts as not signalled:
-   * its state key lapses by itself and signals then skip it.
+   * Leaves the queue, retrying through an outage for up to one heartbeat lease (leaving twice is harmless); true if
+   * a signal may have arrived. When that cannot be known (the state lapsed, or Redis stayed unreachable) the answer
+   * is true: a spurious wake-up is allowed, a lost signal is not.
    */
   private boolean leave(String waiterId) {
-    try {
-      return await(store.conditionLeave(lockKey, queueKey, waiterId, 0), "leave") == 1;
-    } catch (RuntimeException e) {
-      if (!RedisFailures.isTransient(e)) {
-        throw e;
+    Deadline giveUp = Deadline.afterNanos(TimeUnit.MILLISECONDS.toNanos(heartbeatMillis));
+    long backoffNanos = TimeUnit.MILLISECONDS.toNanos(MutexSync.MIN_BACKOFF_MILLIS);
+    while (true) {
+      try {
+        return await(store.conditionLeave(lockKey, queueKey, waiterId, 0), "leave") != 0;
+      } catch (RuntimeException e) {
+        if (!RedisFailures.isTransient(e) || giveUp.remainingNanos() < backoffNanos) {
+          return true;
+        }
+        LockSupport.parkNanos(backoffNanos); // a bounded pause between retries
+        backoffNanos = Math.min(backoffNanos * 2, TimeUnit.MILLISECONDS.toNanos(MutexSync.MAX_BACKOFF_MILLIS));
       }
-      return false;
     }
   }
 

@@ -157,9 +157,10 @@ public final class RedisMutex implements Lock {
    *   <li>{@code signal()} wakes the longest-waiting thread of any process (FIFO), {@code signalAll()} every thread
    *       waiting at that moment; a signal with nobody waiting is not remembered;
    *   <li>no signal is lost: one sent after {@code await} began reaches the waiter even if its message is lost (a
-   *       heartbeat re-reads the state every third of the lease); a waiter of a crashed process is dropped from the
-   *       queue and never absorbs a signal;
-   *   <li>spurious wake-ups happen only when a waiter's process stalled for a whole lease.
+   *       heartbeat re-reads the state every third of the lease); where that cannot be known (an outage longer than
+   *       a lease), the waiter wakes as if signalled instead. A waiter of a crashed process is dropped once its
+   *       heartbeat lapses, within one lease; a signal sent before that is absorbed by it;
+   *   <li>spurious wake-ups happen only then: a waiter stalled, or Redis unreachable, for about a lease.
    * </ul>
    * Round trips: {@code await} subscribes, queues, releases, leaves and re-acquires (about 5), plus one heartbeat
    * every third of the lease; {@code signal} and {@code signalAll} one each. Handles are cheap: ask again as needed.

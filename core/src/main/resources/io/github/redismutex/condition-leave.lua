@@ -5,7 +5,8 @@
 -- ARGV[2]  heartbeat lease in milliseconds, or '0' to leave (timeout, interrupt, done)
 -- Returns  1 = signalled (on leaving: the waiter was signalled before it left, and counts as woken by it)
 --          0 = still waiting (heartbeat renewed), or left without a signal
---         -1 = the state key is gone: the heartbeat lapsed and signals skip this waiter now (it must leave)
+--         -1 = the state key is gone: the heartbeat lapsed, so a signal may have been lost with it; signals skip
+--              this waiter now (on a heartbeat: it must leave; on leaving: it counts as woken, spuriously at worst)
 local state = redis.call('GET', KEYS[2])
 if ARGV[2] ~= '0' then
   if not state then
@@ -16,4 +17,7 @@ if ARGV[2] ~= '0' then
 end
 redis.call('LREM', KEYS[1], 0, ARGV[1])
 redis.call('DEL', KEYS[2])
+if not state then
+  return -1
+end
 return state == 'signalled' and 1 or 0

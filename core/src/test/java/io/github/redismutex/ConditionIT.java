@@ -237,6 +237,27 @@ class ConditionIT {
   }
 
   @Test
+  void closingTheRedisLocksFailsAWaitingAwaitPromptly() throws Exception {
+    RedisLocks locks = RedisLocks.builder().uri(redis.uri()).keyPrefix(prefix).build();
+    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    Thread waiter = new Thread(() -> {
+      RedisMutex lock = locks.mutex("closing");
+      lock.lock();
+      try {
+        lock.newCondition("c").await();
+        outcome.complete(null);
+      } catch (Throwable t) {
+        outcome.complete(t);
+      }
+    });
+    waiter.start();
+    await().until(() -> queued(locks, "closing", "c") == 1);
+    locks.close();
+    assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
   void everyMethodRequiresHoldingTheLock() {
     Condition condition = node().mutex("unheld").newCondition("c");
     assertThatThrownBy(condition::await).isInstanceOf(IllegalMonitorStateException.class);

@@ -451,7 +451,11 @@ final class InMemoryLockStore implements LockStore {
                   }
                   queue.removeIf(waiterId::equals); // LREM count 0: every occurrence
                   waiterStates.remove(stateKey); // DEL
-                  step.reply = SIGNALLED.equals(state) ? 1L : 0L;
+                  if (state == null) {
+                    step.reply = -1L; // lapsed: a signal may have been lost with it
+                  } else {
+                    step.reply = SIGNALLED.equals(state) ? 1L : 0L;
+                  }
                 }));
   }
 
