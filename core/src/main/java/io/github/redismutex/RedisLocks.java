@@ -234,8 +234,15 @@ public final class RedisLocks implements AutoCloseable {
     }
   }
 
-  /** This host's name for holder metadata; looked up once (it may take a DNS round trip). */
-  private static String hostName() {
+  /**
+   * This host's name for holder metadata, looked up once: {@code HOSTNAME} when the environment has it (no lookup),
+   * else the local host's name (which may take a DNS round trip).
+   */
+  static String hostName() {
+    String fromEnvironment = System.getenv("HOSTNAME");
+    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+      return fromEnvironment.trim();
+    }
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {
