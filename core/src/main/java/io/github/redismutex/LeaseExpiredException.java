@@ -23,18 +23,20 @@ public final class LeaseExpiredException extends IllegalMonitorStateException {
   /**
    * @param foundLostAt when the watchdog or extend found the lease lost before unlock, or null
    * @param keyState what unlock's release found: the key gone, another owner's, or (after a loss found earlier)
-   *     still ours and now deleted
+   *     still ours and now deleted; null when Redis could not be reached before the lease's end
    */
   LeaseExpiredException(String lockName, Instant leaseEndedAt, Instant foundLostAt, LockStore.Release keyState) {
     super("lease of lock '" + lockName + "' "
         + (foundLostAt == null
             ? "ended at about " + leaseEndedAt
             : "was found lost at about " + foundLostAt + " (it ended at about " + leaseEndedAt + " or later)")
-        + switch (keyState) {
-          case TAKEN -> "; another owner holds it now and its key was left untouched";
-          case EXPIRED -> "; the key had expired and nobody holds it now";
-          case RELEASED -> "; its key was still there and is deleted now, but the lock was not safely held since";
-        });
+        + (keyState == null
+            ? "; Redis could not be reached to release it, and its key has expired by now"
+            : switch (keyState) {
+              case TAKEN -> "; another owner holds it now and its key was left untouched";
+              case EXPIRED -> "; the key had expired and nobody holds it now";
+              case RELEASED -> "; its key was still there and is deleted now, but the lock was not safely held since";
+            }));
     this.lockName = lockName;
     this.leaseEndedAt = leaseEndedAt;
   }

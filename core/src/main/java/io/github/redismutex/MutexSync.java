@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -378,8 +379,11 @@ final class MutexSync {
                   + "; the release may still run, else the lease ends by itself by about "
                   + toInstant(lease.endsAtNanos()));
         } catch (RuntimeException e) {
-          if (!RedisFailures.isTransient(e) || deadline.remainingNanos() < backoffNanos) {
+          if (!RedisFailures.isTransient(e)) {
             throw e;
+          }
+          if (deadline.remainingNanos() < backoffNanos) {
+            throw unreachableAtUnlock(name, lease, e);
           }
           LockSupport.parkNanos(backoffNanos); // a bounded pause between retries, not a wait for a state
           backoffNanos *= 2;
@@ -391,6 +395,20 @@ final class MutexSync {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * Redis stayed unreachable for the whole command timeout (a failover, say). Past the lease's end the lease is
+   * over whatever Redis says: that is a lost lease. Before it, the key expires by itself at the end.
+   */
+  private static RuntimeException unreachableAtUnlock(String name, Lease lease, RuntimeException cause) {
+    if (System.nanoTime() - lease.endsAtNanos() > 0) {
+      LeaseExpiredException expired = new LeaseExpiredException(name, toInstant(lease.endsAtNanos()), null, null);
+      expired.initCause(cause);
+      return expired;
+    }
+    return new RedisConnectionException("unlock of '" + name + "' could not reach Redis; its key expires by itself"
+        + " by about " + toInstant(lease.endsAtNanos()), cause);
   }
 
   boolean isHeldByCurrentThread(String name) {

@@ -130,6 +130,9 @@ public final class RedisMutex implements Lock {
    *     the lock
    * @throws IllegalStateException if the {@link RedisLocks} was closed; the hold is dropped and the key expires
    *     by itself within its lease
+   * @throws io.lettuce.core.RedisConnectionException if Redis could not be reached within the command timeout
+   *     while the lease still ran; the hold is dropped and the key expires by itself at the lease's end (past that
+   *     end, {@link LeaseExpiredException} is thrown instead)
    */
   @Override
   public void unlock() {
