@@ -1,0 +1,254 @@
+package io.github.redismutex;
+
+import static io.github.redismutex.ScriptFixture.LEASE_MILLIS;
+import static io.github.redismutex.ScriptFixture.SHORT_TTL_MILLIS;
+import static io.github.redismutex.ScriptFixture.SLACK_MILLIS;
+import static io.github.redismutex.ScriptFixture.lease;
+import static io.github.redismutex.ScriptFixture.reply;
+import static io.github.redismutex.ScriptFixture.value;
+import static io.lettuce.core.SetArgs.Builder.px;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.redismutex.LockStore.Release;
+import io.github.redismutex.ScriptFixture.Heard;
+import io.github.redismutex.support.RedisExtension;
+import io.github.redismutex.support.RedisServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * release.lua, renew.lua and extend.lua: what an owner does with a lock it holds, and what each refuses to do for
+ * anyone else.
+ *
+ * <p>Each test sends its calls through {@link LettuceLockStore} to a real Redis and checks what the call left in
+ * Redis, not only what it answered. The shared setup and helpers are in {@link ScriptFixture}.
+ */
+@ExtendWith(RedisExtension.class)
+class ReleaseRenewExtendScriptsIT {
+  private final RedisServer redis;
+  private ScriptFixture fixture;
+
+  ReleaseRenewExtendScriptsIT(RedisServer redis) {
+    this.redis = redis;
+  }
+
+  @BeforeEach
+  void connect() {
+    fixture = new ScriptFixture(redis);
+  }
+
+  @AfterEach
+  void close() {
+    fixture.close();
+  }
+
+  // ---- release.lua
+
+  @Test
+  void releaseOfTheCallersTokenDeletesTheKeyButNotTheFenceCounter() throws Exception {
+    String key = fixture.key("mine");
+    fixture.admin().set(key, value(fixture.token, 4), px(LEASE_MILLIS));
+    fixture.admin().set(LockKeys.fenceKey(key), "4");
+    assertThat(reply(fixture.store.release(key, fixture.token, LockKeys.releaseChannel(key))))
+        .isEqualTo(Release.RELEASED);
+    assertThat(fixture.admin().exists(key)).isZero();
+    assertThat(fixture.admin().get(LockKeys.fenceKey(key))).isEqualTo("4");
+  }
+
+  @Test
+  void releaseOfAnAwaitedLockPublishesTheReleaseAndClearsTheMark() throws Exception {
+    String key = fixture.key("announced");
+    String channel = LockKeys.releaseChannel(key);
+    BlockingQueue<Heard> heard = fixture.listen();
+    fixture.pubSub.sync().subscribe(channel); // returns once Redis confirmed the subscription
+    fixture.admin().set(key, value(fixture.token, 4), px(LEASE_MILLIS));
+    fixture.admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
+    assertThat(reply(fixture.store.release(key, fixture.token, channel))).isEqualTo(Release.RELEASED);
+    Heard message = heard.poll(5, TimeUnit.SECONDS);
+    assertThat(message).as("message on %s", channel).isNotNull();
+    assertThat(message.channel()).isEqualTo(channel);
+    assertThat(fixture.admin().exists(key, LockKeys.waitersKey(key))).isZero();
+  }
+
+  @Test
+  void releaseOfALockNobodyAwaitsPublishesNothing() throws Exception {
+    String key = fixture.key("silent");
+    BlockingQueue<Heard> heard = fixture.listenToEveryChannel();
+    fixture.admin().set(key, value(fixture.token, 4), px(LEASE_MILLIS));
+    assertThat(reply(fixture.store.release(key, fixture.token, LockKeys.releaseChannel(key))))
+        .isEqualTo(Release.RELEASED);
+    assertThat(fixture.heardBeforeMarker(heard)).isEmpty();
+    assertThat(fixture.admin().exists(key)).isZero();
+  }
+
+  @Test
+  void releaseAfterTheKeyIsGoneReportsExpiredAndCreatesNothing() throws Exception {
+    String key = fixture.key("gone");
+    assertThat(reply(fixture.store.release(key, fixture.token, LockKeys.releaseChannel(key))))
+        .isEqualTo(Release.EXPIRED);
+    assertThat(fixture.admin().exists(key)).isZero();
+  }
+
+  @Test
+  void releaseOfAKeyAnotherTokenHoldsReportsTakenAndLeavesIt() throws Exception {
+    String key = fixture.key("taken");
+    fixture.admin().set(key, value(fixture.otherToken, 4), px(SHORT_TTL_MILLIS));
+    fixture.admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
+    assertThat(reply(fixture.store.release(key, fixture.token, LockKeys.releaseChannel(key)))).isEqualTo(Release.TAKEN);
+    assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.otherToken, 4));
+    assertThat(fixture.admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+    assertThat(fixture.admin().exists(LockKeys.waitersKey(key))).as("mark kept").isOne();
+  }
+
+  @Test
+  void releaseOfAnAwaitedKeyAnotherTokenHoldsPublishesNothing() throws Exception {
+    String key = fixture.key("taken, quietly");
+    BlockingQueue<Heard> heard = fixture.listenToEveryChannel();
+    fixture.admin().set(key, value(fixture.otherToken, 4), px(SHORT_TTL_MILLIS));
+    fixture.admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
+    assertThat(reply(fixture.store.release(key, fixture.token, LockKeys.releaseChannel(key)))).isEqualTo(Release.TAKEN);
+    assertThat(fixture.heardBeforeMarker(heard)).isEmpty();
+  }
+
+  @Test
+  void releaseOfAValueThatOnlyStartsWithTheCallersTokenReportsTakenAndLeavesIt() throws Exception {
+    String key = fixture.key("prefix");
+    fixture.admin().set(key, value(fixture.longerToken, 4), px(SHORT_TTL_MILLIS));
+    assertThat(reply(fixture.store.release(key, fixture.token, LockKeys.releaseChannel(key)))).isEqualTo(Release.TAKEN);
+    assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.longerToken, 4));
+    assertThat(fixture.admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+  }
+
+  // ---- renew.lua
+
+  @Test
+  void renewOfAnOwnedLeaseResetsItToTheFullLease() throws Exception {
+    String key = fixture.key("owned");
+    fixture.admin().set(key, value(fixture.token, 2), px(SHORT_TTL_MILLIS));
+    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(true);
+    assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.token, 2));
+    assertThat(fixture.admin().pttl(key)).isBetween(LEASE_MILLIS - SLACK_MILLIS, LEASE_MILLIS);
+  }
+
+  @Test
+  void renewNeverShortensALeaseThatExtendPushedPastTheFullLease() throws Exception {
+    String key = fixture.key("extended");
+    fixture.admin().set(key, value(fixture.token, 2), px(LEASE_MILLIS));
+    long extended = reply(fixture.store.extend(key, fixture.token, LEASE_MILLIS));
+    assertThat(extended).isGreaterThan(LEASE_MILLIS + SLACK_MILLIS);
+    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(true);
+    assertThat(fixture.admin().pttl(key)).isBetween(extended - SLACK_MILLIS, extended);
+  }
+
+  @Test
+  void renewOfALeaseWhoseKeyIsGoneReportsItLostAndCreatesNothing() throws Exception {
+    String key = fixture.key("gone");
+    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(false);
+    assertThat(fixture.admin().exists(key)).isZero();
+  }
+
+  @Test
+  void renewOfALeaseAnotherTokenHoldsReportsItLostAndLeavesTheKey() throws Exception {
+    String key = fixture.key("taken");
+    fixture.admin().set(key, value(fixture.otherToken, 2), px(SHORT_TTL_MILLIS));
+    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(false);
+    assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.otherToken, 2));
+    assertThat(fixture.admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+  }
+
+  @Test
+  void renewOfAValueThatOnlyStartsWithTheCallersTokenReportsItLostAndLeavesTheKey() throws Exception {
+    String key = fixture.key("prefix");
+    fixture.admin().set(key, value(fixture.longerToken, 2), px(SHORT_TTL_MILLIS));
+    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(false);
+    assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.longerToken, 2));
+    assertThat(fixture.admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+  }
+
+  /**
+   * More leases than one renew.lua call takes, so the store splits them into batches. Owned and lost leases
+   * alternate aperiodically (Thue-Morse), and each lease has its own token, so an answer put at the wrong index, a
+   * batch offset by a few keys or a token paired with the wrong key all give a wrong answer somewhere.
+   */
+  @Test
+  void renewOfMoreLeasesThanOneBatchAnswersForEachInOrder() throws Exception {
+    int count = 2 * LettuceLockStore.RENEW_BATCH + LettuceLockStore.RENEW_BATCH / 2; // 250
+    List<Lease> leases = new ArrayList<>(count);
+    boolean[] owned = new boolean[count];
+    for (int i = 0; i < count; i++) {
+      Lease lease = lease(fixture.key("batch-" + i), fixture.token + "-" + i);
+      leases.add(lease);
+      owned[i] = Integer.bitCount(i) % 2 == 0;
+      if (owned[i]) {
+        fixture.admin().set(lease.key, value(lease.token, i + 1), px(SHORT_TTL_MILLIS));
+      } else if (i % 2 == 0) {
+        fixture.admin().set(lease.key, value(fixture.otherToken, i + 1), px(SHORT_TTL_MILLIS));
+      } // else: the key is gone
+    }
+
+    assertThat(reply(fixture.store.renew(leases, LEASE_MILLIS))).containsExactly(owned);
+
+    for (int i = 0; i < count; i++) {
+      String key = leases.get(i).key;
+      if (owned[i]) {
+        assertThat(fixture.admin().pttl(key)).as("renewed %s", key).isGreaterThan(SHORT_TTL_MILLIS);
+      } else if (i % 2 == 0) {
+        assertThat(fixture.admin().get(key)).as("holder of %s", key).isEqualTo(value(fixture.otherToken, i + 1));
+        assertThat(fixture.admin().pttl(key)).as("untouched %s", key).isBetween(1L, SHORT_TTL_MILLIS);
+      } else {
+        assertThat(fixture.admin().exists(key)).as("still gone: %s", key).isZero();
+      }
+    }
+  }
+
+  // ---- extend.lua
+
+  @Test
+  void extendOfAnOwnedLeaseAddsToTheRemainingTime() throws Exception {
+    String key = fixture.key("owned");
+    fixture.admin().set(key, value(fixture.token, 6), px(SHORT_TTL_MILLIS));
+    long extended = reply(fixture.store.extend(key, fixture.token, 20_000));
+    assertThat(extended).isBetween(SHORT_TTL_MILLIS + 20_000 - SLACK_MILLIS, SHORT_TTL_MILLIS + 20_000);
+    assertThat(fixture.admin().pttl(key)).isBetween(extended - SLACK_MILLIS, extended);
+    assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.token, 6));
+  }
+
+  @Test
+  void extendOfAnOwnedKeyWithoutExpiryGivesItTheAddedTime() throws Exception {
+    String key = fixture.key("persisted");
+    fixture.admin().set(key, value(fixture.token, 6));
+    assertThat(reply(fixture.store.extend(key, fixture.token, 20_000))).isEqualTo(20_000L);
+    assertThat(fixture.admin().pttl(key)).isBetween(20_000 - SLACK_MILLIS, 20_000L);
+  }
+
+  @Test
+  void extendOfAKeyAnotherTokenHoldsReturnsMinusOneAndChangesNothing() throws Exception {
+    String key = fixture.key("taken");
+    fixture.admin().set(key, value(fixture.otherToken, 6), px(SHORT_TTL_MILLIS));
+    assertThat(reply(fixture.store.extend(key, fixture.token, 20_000))).isEqualTo(-1L);
+    assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.otherToken, 6));
+    assertThat(fixture.admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+  }
+
+  @Test
+  void extendOfAValueThatOnlyStartsWithTheCallersTokenReturnsMinusOneAndChangesNothing() throws Exception {
+    String key = fixture.key("prefix");
+    fixture.admin().set(key, value(fixture.longerToken, 6), px(SHORT_TTL_MILLIS));
+    assertThat(reply(fixture.store.extend(key, fixture.token, 20_000))).isEqualTo(-1L);
+    assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.longerToken, 6));
+    assertThat(fixture.admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
+  }
+
+  @Test
+  void extendOfAGoneKeyReturnsMinusOneAndCreatesNothing() throws Exception {
+    String key = fixture.key("gone");
+    assertThat(reply(fixture.store.extend(key, fixture.token, 20_000))).isEqualTo(-1L);
+    assertThat(fixture.admin().exists(key)).isZero();
+  }
+}
