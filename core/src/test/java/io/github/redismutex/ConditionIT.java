@@ -151,7 +151,7 @@ class ConditionIT {
     long lateMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) - 300;
     System.out.printf("awaitNanos(300 ms) returned %d ms late%n", lateMillis);
     assertThat(left).isLessThanOrEqualTo(0);
-    assertThat(lateMillis).isBetween(0L, 150L);
+    assertThat(lateMillis).as("generous for a loaded CI machine").isBetween(0L, 500L);
     assertThat(lock.isHeldByCurrentThread()).isTrue();
     assertThat(queued(opened.get(0), "timed", "never")).as("left the queue").isZero();
     lock.unlock();

@@ -47,7 +47,7 @@ class OutageIT {
     assertThat(waiter.mutex("stalled").tryLock(300, TimeUnit.MILLISECONDS)).isFalse();
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     System.out.printf("tryLock(300 ms) against a stalled Redis returned after %d ms%n", tookMillis);
-    assertThat(tookMillis).isBetween(295L, 400L);
+    assertThat(tookMillis).as("t plus a few ms; generous for a loaded CI machine").isBetween(295L, 600L);
     assertThat(waiter.localLockCount()).isZero();
   }
 
@@ -67,7 +67,7 @@ class OutageIT {
     long start = System.nanoTime();
     assertThat(waiter.mutex("down").tryLock(300, TimeUnit.MILLISECONDS)).isFalse();
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    assertThat(tookMillis).isBetween(295L, 400L);
+    assertThat(tookMillis).as("t plus a few ms; generous for a loaded CI machine").isBetween(295L, 600L);
   }
 
   @Test

@@ -103,8 +103,10 @@ class WakeupIT {
     Collections.sort(handOverMicros);
     System.out.printf("hand-over in %s mode over 20 rounds: p50 %d us, max %d us%n", mode,
         handOverMicros.get(10), handOverMicros.get(19));
-    // A 30 s lease: only a pub/sub message can have woken the waiter this early.
-    assertThat(handOverMicros.get(19)).isLessThan(TimeUnit.MILLISECONDS.toMicros(250));
+    // A 30 s lease: only a pub/sub message can have woken the waiter this early. Tens of milliseconds at most for
+    // the median; the slowest round may meet a GC pause or a busy CI machine.
+    assertThat(handOverMicros.get(10)).isLessThan(TimeUnit.MILLISECONDS.toMicros(50));
+    assertThat(handOverMicros.get(19)).isLessThan(TimeUnit.SECONDS.toMicros(1));
   }
 
   @Test
@@ -128,7 +130,7 @@ class WakeupIT {
       long releasedAt = System.nanoTime();
       holder.mutex("reconfigured").unlock();
       assertThat(TimeUnit.NANOSECONDS.toMillis(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt))
-          .as("woken by the release's own announcement, not by the 30 s lease running out").isLessThan(250);
+          .as("woken by the release's own announcement, not by the 30 s lease running out").isLessThan(1000);
     }
   }
 
@@ -154,7 +156,7 @@ class WakeupIT {
       System.out.printf("after the holder was killed (%s mode): acquired %d ms after the lease ran out%n", mode,
           lateMillis);
       assertThat(lateMillis).as("never before the lease ran out (PTTL rounds down 1 ms)").isGreaterThanOrEqualTo(-2);
-      assertThat(lateMillis).as("soon after it").isLessThan(500);
+      assertThat(lateMillis).as("soon after it").isLessThan(1000);
     }
   }
 }
