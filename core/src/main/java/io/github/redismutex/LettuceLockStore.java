@@ -3,8 +3,14 @@ package io.github.redismutex;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.async.RedisKeyAsyncCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.SlotHash;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -19,10 +25,15 @@ final class LettuceLockStore implements LockStore {
   /** Keys per renew.lua call: bounds one script's run time while N locks renew in about N/100 round trips. */
   static final int RENEW_BATCH = 100;
 
-  private final RedisAsyncCommands<String, String> commands;
+  private final RedisScriptingAsyncCommands<String, String> commands;
+  private final RedisKeyAsyncCommands<String, String> keyCommands;
+  private final boolean cluster; // renewal batches must then stay within one hash slot
 
-  LettuceLockStore(RedisAsyncCommands<String, String> commands) {
+  LettuceLockStore(RedisScriptingAsyncCommands<String, String> commands,
+      RedisKeyAsyncCommands<String, String> keyCommands, boolean cluster) {
     this.commands = commands;
+    this.keyCommands = keyCommands;
+    this.cluster = cluster;
   }
 
   /** SCRIPT LOAD of every script, so the first EVALSHA of each does not have to fall back to EVAL. */
@@ -65,30 +76,38 @@ final class LettuceLockStore implements LockStore {
 
   @Override
   public CompletionStage<boolean[]> renew(List<Lease> leases, long leaseMillis) {
-    // Every batch is written before any answer is read: pipelined, one round trip in all.
+    // Every batch is written before any answer is read: pipelined, one round trip in all (per node on a cluster).
     CompletionStage<boolean[]> all = CompletableFuture.completedFuture(new boolean[leases.size()]);
-    for (int start = 0; start < leases.size(); start += RENEW_BATCH) {
-      int from = start;
-      List<Lease> batch = leases.subList(from, Math.min(from + RENEW_BATCH, leases.size()));
-      String[] keys = new String[batch.size()];
-      String[] args = new String[batch.size() + 1];
-      for (int i = 0; i < batch.size(); i++) {
-        keys[i] = batch.get(i).key;
-        args[i] = batch.get(i).token;
+    for (List<Integer> group : groups(leases)) {
+      for (int start = 0; start < group.size(); start += RENEW_BATCH) {
+        List<Integer> batch = group.subList(start, Math.min(start + RENEW_BATCH, group.size()));
+        String[] keys = new String[batch.size()];
+        String[] args = new String[batch.size() + 1];
+        for (int i = 0; i < batch.size(); i++) {
+          keys[i] = leases.get(batch.get(i)).key;
+          args[i] = leases.get(batch.get(i)).token;
+        }
+        args[batch.size()] = Long.toString(leaseMillis);
+        CompletionStage<List<Object>> answers = run(LuaScript.RENEW, ScriptOutputType.MULTI, keys, args);
+        all = all.thenCombine(answers, (owned, list) -> {
+          for (int i = 0; i < list.size(); i++) {
+            owned[batch.get(i)] = ((Long) list.get(i)) == 1L;
+          }
+          return owned;
+        });
       }
-      args[batch.size()] = Long.toString(leaseMillis);
-      CompletionStage<List<Object>> answers = run(LuaScript.RENEW, ScriptOutputType.MULTI, keys, args);
-      all =
-          all.thenCombine(
-              answers,
-              (owned, list) -> {
-                for (int i = 0; i < list.size(); i++) {
-                  owned[from + i] = ((Long) list.get(i)) == 1L;
-                }
-                return owned;
-              });
     }
     return all;
+  }
+
+  /** Indexes of the leases that one script call may renew together: all of them, or one hash slot's on a cluster. */
+  private Collection<List<Integer>> groups(List<Lease> leases) {
+    Map<Integer, List<Integer>> bySlot = new HashMap<>();
+    for (int i = 0; i < leases.size(); i++) {
+      int slot = cluster ? SlotHash.getSlot(leases.get(i).key) : 0;
+      bySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(i);
+    }
+    return bySlot.values();
   }
 
   @Override
@@ -98,12 +117,12 @@ final class LettuceLockStore implements LockStore {
 
   @Override
   public CompletionStage<Long> remainingLeaseMillis(String key) {
-    return commands.pttl(key);
+    return keyCommands.pttl(key);
   }
 
   @Override
   public CompletionStage<Boolean> exists(String key) {
-    return commands.exists(key).thenApply(count -> count > 0);
+    return keyCommands.exists(key).thenApply(count -> count > 0);
   }
 
   @Override

@@ -1,24 +1,17 @@
 package io.github.redismutex;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class RedisLocks implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisLocks.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
-  private static final Pattern CLIENT_INFO_DB = Pattern.compile("(?:^|\\s)db=(\\d+)");
 
   /** The default lease: how long a lock outlives a process that died holding it. */
   public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(30);
@@ -64,59 +56,34 @@ public final class RedisLocks implements AutoCloseable {
   private final WaiterRegistry waiters;
   private final LockTable table;
   private final LettuceSubscriber subscriber;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisClient ownedClient; // null when borrowed
-  private final ClientResources ownedResources; // null when borrowed
+  private final RedisConnections connections;
   private final Duration commandTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisLocks(Builder builder) {
     this.keys = new LockKeys(builder.keyPrefix);
     this.commandTimeout = builder.commandTimeout;
-    if (builder.client != null) {
-      ownedResources = null;
-      ownedClient = null;
-    } else {
-      RedisURI uri = RedisURI.create(builder.uri);
-      ownedResources =
-          ClientResources.builder()
-              .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-              .build();
-      ownedClient = RedisClient.create(ownedResources, uri);
-      // Fail fast while disconnected instead of queueing: callers retry with their own deadlines.
-      ownedClient.setOptions(
-          ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-    }
-    RedisClient client = builder.client != null ? builder.client : ownedClient;
-    StatefulRedisConnection<String, String> commands = null;
-    StatefulRedisPubSubConnection<String, String> pubSub = null;
+    this.connections = builder.clusterUris != null || builder.clusterClient != null
+        ? RedisConnections.cluster(builder.clusterUris, builder.clusterClient, commandTimeout)
+        : RedisConnections.standalone(builder.uri, builder.client, commandTimeout,
+            builder.configureKeyspaceNotifications);
     try {
-      commands = client.connect(StringCodec.UTF8);
-      commands.setTimeout(commandTimeout);
-      pubSub = client.connectPubSub(StringCodec.UTF8);
-      WakeupMode mode = KeyspaceNotifications.choose(commands.sync(), builder.configureKeyspaceNotifications);
-      int database = database(commands);
-      LettuceLockStore store = new LettuceLockStore(commands.async());
+      LettuceLockStore store =
+          new LettuceLockStore(connections.scripting, connections.keyCommands, connections.cluster);
       preload(store);
       LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener);
-      this.connection = commands;
-      this.subscriber = new LettuceSubscriber(pubSub);
+      this.subscriber = new LettuceSubscriber(connections.pubSub);
       this.waiters = new WaiterRegistry(subscriber);
       subscriber.deliverTo(waiters);
       this.table = new LockTable(keys::lockKey);
       this.watchdog = new LeaseWatchdog(
           store, losses, builder.leaseTime.toMillis(), "redis-mutex-watchdog-" + INSTANCES.incrementAndGet());
-      MutexSync.Settings settings = new MutexSync.Settings(
-          builder.leaseTime, commandTimeout, mode, database, LockValue.processPart(hostName()));
+      MutexSync.Settings settings = new MutexSync.Settings(builder.leaseTime, commandTimeout,
+          connections.wakeupMode, connections.database, LockValue.processPart(hostName()));
       this.sync = new MutexSync(table, store, waiters, watchdog, losses, settings);
     } catch (RuntimeException e) {
-      if (pubSub != null) {
-        pubSub.close();
-      }
-      if (commands != null) {
-        commands.close();
-      }
-      shutdownOwnedClient();
+      connections.pubSub.close();
+      connections.close();
       throw e;
     }
   }
@@ -199,8 +166,7 @@ public final class RedisLocks implements AutoCloseable {
     sync.close();
     watchdog.close();
     subscriber.close();
-    connection.close();
-    shutdownOwnedClient();
+    connections.close();
   }
 
   // Package-private views for tests and diagnostics.
@@ -223,15 +189,6 @@ public final class RedisLocks implements AutoCloseable {
 
   String keyOf(String name) {
     return keys.lockKey(LockKeys.checkName(name));
-  }
-
-  private void shutdownOwnedClient() {
-    if (ownedClient != null) {
-      ownedClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    }
-    if (ownedResources != null) {
-      ownedResources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
-    }
   }
 
   /**
@@ -258,19 +215,6 @@ public final class RedisLocks implements AutoCloseable {
     }
   }
 
-  /** The logical database of the connection, which names its keyspace channels. */
-  private static int database(StatefulRedisConnection<String, String> connection) {
-    try {
-      Matcher db = CLIENT_INFO_DB.matcher(connection.sync().clientInfo());
-      if (db.find()) {
-        return Integer.parseInt(db.group(1));
-      }
-    } catch (RuntimeException e) {
-      log.debug("CLIENT INFO unavailable (Redis before 6.2?); assuming database 0", e);
-    }
-    return 0;
-  }
-
   static Duration checkDuration(String what, Duration value, Duration min, Duration max) {
     Objects.requireNonNull(value, what + " must not be null");
     if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
@@ -287,6 +231,8 @@ public final class RedisLocks implements AutoCloseable {
   public static final class Builder {
     private String uri;
     private RedisClient client;
+    private List<String> clusterUris;
+    private RedisClusterClient clusterClient;
     private Duration leaseTime = DEFAULT_LEASE_TIME;
     private String keyPrefix = LockKeys.DEFAULT_PREFIX;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
@@ -306,6 +252,31 @@ public final class RedisLocks implements AutoCloseable {
     /** A Lettuce client to borrow: used for the connections, never shut down by this library. Excludes {@link #uri}. */
     public Builder client(RedisClient client) {
       this.client = Objects.requireNonNull(client, "client must not be null");
+      return this;
+    }
+
+    /**
+     * The seed nodes of a Redis Cluster, as Redis URIs; the built instance owns its cluster client. Each lock's keys
+     * share one hash slot; releases are announced cluster-wide by PUBLISH. Excludes {@link #uri} and the clients.
+     *
+     * @throws NullPointerException if {@code uris} or one of them is null
+     * @throws IllegalArgumentException if there is none, or one is not a Redis URI
+     */
+    public Builder cluster(String... uris) {
+      Objects.requireNonNull(uris, "uris must not be null");
+      if (uris.length == 0) {
+        throw new IllegalArgumentException("cluster needs at least one seed node URI");
+      }
+      for (String seed : uris) {
+        RedisURI.create(Objects.requireNonNull(seed, "a cluster seed URI must not be null"));
+      }
+      this.clusterUris = List.of(uris);
+      return this;
+    }
+
+    /** A Lettuce cluster client to borrow, never shut down by this library. Excludes the other connection settings. */
+    public Builder clusterClient(RedisClusterClient clusterClient) {
+      this.clusterClient = Objects.requireNonNull(clusterClient, "clusterClient must not be null");
       return this;
     }
 
@@ -356,12 +327,14 @@ public final class RedisLocks implements AutoCloseable {
     /**
      * Connects and returns the instance.
      *
-     * @throws IllegalStateException if neither or both of {@link #uri} and {@link #client} were set
+     * @throws IllegalStateException unless exactly one of {@link #uri}, {@link #cluster} and a client was set
      * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached
      */
     public RedisLocks build() {
-      if ((uri == null) == (client == null)) {
-        throw new IllegalStateException("exactly one of uri(...) and client(...) must be set");
+      int targets = (uri != null ? 1 : 0) + (client != null ? 1 : 0) + (clusterUris != null ? 1 : 0)
+          + (clusterClient != null ? 1 : 0);
+      if (targets != 1) {
+        throw new IllegalStateException("exactly one of uri(...), cluster(...) and client(...) must be set");
       }
       return new RedisLocks(this);
     }

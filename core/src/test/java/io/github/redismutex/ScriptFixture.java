@@ -52,7 +52,7 @@ final class ScriptFixture implements AutoCloseable {
     this.redis = redis;
     client = RedisClient.create(redis.uri());
     connection = client.connect();
-    store = new LettuceLockStore(connection.async());
+    store = new LettuceLockStore(connection.async(), connection.async(), false);
   }
 
   @Override

@@ -1,0 +1,164 @@
+package io.github.redismutex;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisKeyAsyncCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two connections of a {@link RedisLocks} (commands, and pub/sub for waking waiters) and what they tell about
+ * the deployment: one server (standalone or Sentinel-managed) or a Redis Cluster. Owns the Lettuce client and its
+ * resources when it created them; a borrowed client is left open. Thread-safe.
+ *
+ * <p>On a Cluster, releases are announced by PUBLISH, which the cluster bus carries to every node, so the one pub/sub
+ * connection hears them whichever node it is on; keyspace notifications are node-local, so expiries are noticed by
+ * the lease re-check ({@link WakeupMode#CHANNEL}).
+ */
+final class RedisConnections implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
+  private static final Pattern CLIENT_INFO_DB = Pattern.compile("(?:^|\\s)db=(\\d+)");
+
+  final RedisScriptingAsyncCommands<String, String> scripting;
+  final RedisKeyAsyncCommands<String, String> keyCommands;
+  final StatefulRedisPubSubConnection<String, String> pubSub;
+  final WakeupMode wakeupMode;
+  final int database;
+  final boolean cluster;
+  private final StatefulConnection<String, String> commands;
+  private final Runnable shutdownOwned;
+
+  private RedisConnections(StatefulConnection<String, String> commands,
+      RedisScriptingAsyncCommands<String, String> scripting, RedisKeyAsyncCommands<String, String> keyCommands, StatefulRedisPubSubConnection<String, String> pubSub,
+      WakeupMode wakeupMode, int database, boolean cluster, Runnable shutdownOwned) {
+    this.commands = commands;
+    this.scripting = scripting;
+    this.keyCommands = keyCommands;
+    this.pubSub = pubSub;
+    this.wakeupMode = wakeupMode;
+    this.database = database;
+    this.cluster = cluster;
+    this.shutdownOwned = shutdownOwned;
+  }
+
+  /** Resources for a client this library owns: reconnect quickly (10 ms doubling to 1 s), not Lettuce's 30 s. */
+  private static ClientResources ownedResources() {
+    return ClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build();
+  }
+
+  private static void shutdown(ClientResources resources) {
+    resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+  }
+
+  /** One server: {@code uri} (owned client) or {@code borrowed}. */
+  static RedisConnections standalone(String uri, RedisClient borrowed, Duration timeout, boolean configure) {
+    ClientResources resources = borrowed == null ? ownedResources() : null;
+    RedisClient client = borrowed;
+    if (client == null) {
+      client = RedisClient.create(resources, RedisURI.create(uri));
+      // Fail fast while disconnected instead of queueing: callers retry with their own deadlines.
+      client.setOptions(
+          ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    }
+    RedisClient owned = borrowed == null ? client : null;
+    Runnable shutdownOwned = () -> {
+      if (owned != null) {
+        owned.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        shutdown(resources);
+      }
+    };
+    StatefulRedisConnection<String, String> commands = null;
+    try {
+      commands = client.connect(StringCodec.UTF8);
+      commands.setTimeout(timeout);
+      WakeupMode mode = KeyspaceNotifications.choose(commands.sync(), configure);
+      int database = database(commands);
+      StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
+      return new RedisConnections(commands, commands.async(), commands.async(), pubSub, mode, database, false,
+          shutdownOwned);
+    } catch (RuntimeException e) {
+      if (commands != null) {
+        commands.close();
+      }
+      shutdownOwned.run();
+      throw e;
+    }
+  }
+
+  /** A Redis Cluster: seed {@code uris} (owned client) or {@code borrowed}. */
+  static RedisConnections cluster(List<String> uris, RedisClusterClient borrowed, Duration timeout) {
+    ClientResources resources = borrowed == null ? ownedResources() : null;
+    RedisClusterClient client = borrowed;
+    if (client == null) {
+      client = RedisClusterClient.create(resources, uris.stream().map(RedisURI::create).toList());
+      client.setOptions(ClusterClientOptions.builder()
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+          // Follow failovers and slot moves: adaptive refresh on MOVED/ASK and on reconnects, and a periodic one.
+          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+              .enableAllAdaptiveRefreshTriggers()
+              .enablePeriodicRefresh(Duration.ofSeconds(5))
+              .build())
+          .build());
+    }
+    RedisClusterClient owned = borrowed == null ? client : null;
+    Runnable shutdownOwned = () -> {
+      if (owned != null) {
+        owned.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        shutdown(resources);
+      }
+    };
+    StatefulRedisClusterConnection<String, String> commands = null;
+    try {
+      commands = client.connect(StringCodec.UTF8);
+      commands.setTimeout(timeout);
+      StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
+      return new RedisConnections(commands, commands.async(), commands.async(), pubSub, WakeupMode.CHANNEL, 0, true,
+          shutdownOwned);
+    } catch (RuntimeException e) {
+      if (commands != null) {
+        commands.close();
+      }
+      shutdownOwned.run();
+      throw e;
+    }
+  }
+
+  /** The logical database of the connection, which names its keyspace channels. */
+  private static int database(StatefulRedisConnection<String, String> connection) {
+    try {
+      Matcher db = CLIENT_INFO_DB.matcher(connection.sync().clientInfo());
+      if (db.find()) {
+        return Integer.parseInt(db.group(1));
+      }
+    } catch (RuntimeException e) {
+      log.debug("CLIENT INFO unavailable (Redis before 6.2?); assuming database 0", e);
+    }
+    return 0;
+  }
+
+  /** Closes the command connection and, if owned, shuts the client down (the pub/sub connection is closed first). */
+  @Override
+  public void close() {
+    commands.close();
+    shutdownOwned.run();
+  }
+}
