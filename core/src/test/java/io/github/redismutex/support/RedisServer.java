@@ -64,9 +64,18 @@ public final class RedisServer implements AutoCloseable {
 
   /** A server process of the caller's own, for tests that change its config, stop it or break it. */
   public static RedisServer startDedicated(String... extraArgs) {
-    RedisServer server = new RedisServer(findBinary(), freePort(), List.of(extraArgs), null, null);
+    return startDedicated(freePort(), extraArgs);
+  }
+
+  /** {@link #startDedicated(String...)} on a given port. */
+  public static RedisServer startDedicated(int port, String... extraArgs) {
+    RedisServer server = new RedisServer(findBinary(), port, List.of(extraArgs), null, null);
     server.start();
     return server;
+  }
+
+  public boolean isRunning() {
+    return binary == null || (process != null && process.isAlive());
   }
 
   public String uri() {
