@@ -1,5 +1,6 @@
 package io.github.redismutex;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -17,7 +18,9 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -65,7 +68,18 @@ final class RedisConnections implements AutoCloseable {
         .build();
   }
 
-  private static void shutdown(ClientResources resources) {
+  /**
+   * Shuts an owned client and its resources down, each wait bounded: Lettuce's own {@code shutdown()} waits for its
+   * connections' close without a limit, and close() must not hang.
+   */
+  private static void shutdown(AbstractRedisClient client, ClientResources resources) {
+    try {
+      client.shutdownAsync(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("the Lettuce client did not shut down within 5 s; its threads may linger", e);
+    }
     resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
   }
 
@@ -82,8 +96,7 @@ final class RedisConnections implements AutoCloseable {
     RedisClient owned = borrowed == null ? client : null;
     Runnable shutdownOwned = () -> {
       if (owned != null) {
-        owned.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        shutdown(resources);
+        shutdown(owned, resources);
       }
     };
     StatefulRedisConnection<String, String> commands = null;
@@ -122,8 +135,7 @@ final class RedisConnections implements AutoCloseable {
     RedisClusterClient owned = borrowed == null ? client : null;
     Runnable shutdownOwned = () -> {
       if (owned != null) {
-        owned.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        shutdown(resources);
+        shutdown(owned, resources);
       }
     };
     StatefulRedisClusterConnection<String, String> commands = null;

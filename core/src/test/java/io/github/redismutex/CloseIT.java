@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.support.Clients;
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -100,7 +101,7 @@ class CloseIT {
         assertThat(connection.sync().ping()).isEqualTo("PONG");
       }
     } finally {
-      client.shutdown();
+      Clients.shutdown(client);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import io.github.redismutex.support.Clients;
 import io.github.redismutex.support.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -61,7 +62,7 @@ final class ScriptFixture implements AutoCloseable {
       pubSub.close();
     }
     connection.close();
-    client.shutdown();
+    Clients.shutdown(client);
   }
 
   /** A lock key under this test's prefix. */

@@ -102,6 +102,6 @@ public final class BoundedBuffer implements AutoCloseable {
   @Override
   public void close() {
     connection.close();
-    client.shutdown();
+    Clients.shutdown(client);
   }
 }

@@ -112,7 +112,7 @@ public final class ClusterDeployment implements AutoCloseable {
       int port = client.getPartitions().getPartitionBySlot(SlotHash.getSlot(key)).getUri().getPort();
       return nodes.stream().filter(node -> node.port() == port).findFirst().orElseThrow();
     } finally {
-      client.shutdown();
+      Clients.shutdown(client);
     }
   }
 

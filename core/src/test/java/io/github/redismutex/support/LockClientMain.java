@@ -161,7 +161,7 @@ public final class LockClientMain {
         worker.join();
       }
     } finally {
-      client.shutdown();
+      Clients.shutdown(client);
     }
   }
 }

@@ -169,7 +169,7 @@ public final class RedisServer implements AutoCloseable {
   private void closeAdmin() {
     if (admin != null) {
       admin.close();
-      adminClient.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+      Clients.shutdown(adminClient);
       admin = null;
     }
   }

@@ -30,7 +30,7 @@ final class Account implements AutoCloseable {
     try {
       return new Account(client);
     } catch (RuntimeException e) {
-      client.shutdown();
+      shutdown(client);
       throw e;
     }
   }
@@ -71,6 +71,17 @@ final class Account implements AutoCloseable {
   @Override
   public void close() {
     connection.close();
-    client.shutdown();
+    shutdown(client);
+  }
+
+  /** Lettuce's shutdown() waits for its connections without a limit; the demo must not hang on its way out. */
+  private static void shutdown(RedisClient client) {
+    try {
+      client.shutdownAsync(0, 1, java.util.concurrent.TimeUnit.SECONDS).get(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      System.err.println("the demo's Redis client did not shut down cleanly: " + e);
+    }
   }
 }
