@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -52,7 +53,8 @@ final class LettuceSubscriber implements Subscriber {
     connection.async().unsubscribe(channel);
   }
 
-  void close() {
-    connection.close();
+  /** Closes the connection, waiting at most {@code timeout} (Lettuce's own close() waits without a limit). */
+  void close(Duration timeout) {
+    RedisConnections.closeBounded(connection, timeout);
   }
 }

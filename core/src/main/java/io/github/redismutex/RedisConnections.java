@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -61,10 +62,21 @@ final class RedisConnections implements AutoCloseable {
     this.shutdownOwned = shutdownOwned;
   }
 
-  /** Resources for a client this library owns: reconnect quickly (10 ms doubling to 1 s), not Lettuce's 30 s. */
-  private static ClientResources ownedResources() {
+  /**
+   * Resources for a client this library owns: reconnect quickly (10 ms doubling to 1 s, not Lettuce's 30 s), and
+   * threads named after the owning instance ({@code <threadPrefix>-lettuce-<pool>-<n>}), daemons, stopped by close().
+   */
+  private static ClientResources ownedResources(String threadPrefix) {
     return ClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .threadFactoryProvider(pool -> {
+          AtomicInteger count = new AtomicInteger();
+          return task -> {
+            Thread thread = new Thread(task, threadPrefix + "-lettuce-" + pool + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+          };
+        })
         .build();
   }
 
@@ -84,8 +96,9 @@ final class RedisConnections implements AutoCloseable {
   }
 
   /** One server: {@code uri} (owned client) or {@code borrowed}. */
-  static RedisConnections standalone(String uri, RedisClient borrowed, Duration timeout, boolean configure) {
-    ClientResources resources = borrowed == null ? ownedResources() : null;
+  static RedisConnections standalone(
+      String uri, RedisClient borrowed, Duration timeout, boolean configure, String threadPrefix) {
+    ClientResources resources = borrowed == null ? ownedResources(threadPrefix) : null;
     RedisClient client = borrowed;
     if (client == null) {
       client = RedisClient.create(resources, RedisURI.create(uri));
@@ -118,8 +131,9 @@ final class RedisConnections implements AutoCloseable {
   }
 
   /** A Redis Cluster: seed {@code uris} (owned client) or {@code borrowed}. */
-  static RedisConnections cluster(List<String> uris, RedisClusterClient borrowed, Duration timeout) {
-    ClientResources resources = borrowed == null ? ownedResources() : null;
+  static RedisConnections cluster(
+      List<String> uris, RedisClusterClient borrowed, Duration timeout, String threadPrefix) {
+    ClientResources resources = borrowed == null ? ownedResources(threadPrefix) : null;
     RedisClusterClient client = borrowed;
     if (client == null) {
       client = RedisClusterClient.create(resources, uris.stream().map(RedisURI::create).toList());
@@ -170,7 +184,18 @@ final class RedisConnections implements AutoCloseable {
   /** Closes the command connection and, if owned, shuts the client down (the pub/sub connection is closed first). */
   @Override
   public void close() {
-    commands.close();
+    closeBounded(commands, Duration.ofSeconds(5));
     shutdownOwned.run();
+  }
+
+  /** Closes a connection, waiting at most {@code timeout}: Lettuce's own close() waits without a limit. */
+  static void closeBounded(StatefulConnection<?, ?> connection, Duration timeout) {
+    try {
+      connection.closeAsync().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("a Redis connection did not close within {}", timeout, e);
+    }
   }
 }

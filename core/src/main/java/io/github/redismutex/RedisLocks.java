@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>A {@code RedisLocks} opens two connections (commands, and pub/sub for waking waiters) and starts one thread,
- * {@code redis-mutex-watchdog-N}. {@link #close()} stops them and, when it created the Lettuce client itself, the
+ * {@code redis-mutex-N-watchdog}, plus, when it owns its Lettuce client, Lettuce's I/O threads, named
+ * {@code redis-mutex-N-lettuce-...}. {@link #close()} stops them and, when it created the Lettuce client itself, the
  * client too; a client passed to {@link Builder#client} is borrowed and never closed.
  *
  * <p>Two instances are independent, as two processes would be, even inside one JVM. Thread-safe.
@@ -63,10 +64,11 @@ public final class RedisLocks implements AutoCloseable {
   private RedisLocks(Builder builder) {
     this.keys = new LockKeys(builder.keyPrefix);
     this.commandTimeout = builder.commandTimeout;
+    String threadPrefix = "redis-mutex-" + INSTANCES.incrementAndGet();
     this.connections = builder.clusterUris != null || builder.clusterClient != null
-        ? RedisConnections.cluster(builder.clusterUris, builder.clusterClient, commandTimeout)
+        ? RedisConnections.cluster(builder.clusterUris, builder.clusterClient, commandTimeout, threadPrefix)
         : RedisConnections.standalone(builder.uri, builder.client, commandTimeout,
-            builder.configureKeyspaceNotifications);
+            builder.configureKeyspaceNotifications, threadPrefix);
     try {
       LettuceLockStore store =
           new LettuceLockStore(connections.scripting, connections.keyCommands, connections.cluster);
@@ -76,13 +78,12 @@ public final class RedisLocks implements AutoCloseable {
       this.waiters = new WaiterRegistry(subscriber);
       subscriber.deliverTo(waiters);
       this.table = new LockTable(keys::lockKey);
-      this.watchdog = new LeaseWatchdog(
-          store, losses, builder.leaseTime.toMillis(), "redis-mutex-watchdog-" + INSTANCES.incrementAndGet());
+      this.watchdog = new LeaseWatchdog(store, losses, builder.leaseTime.toMillis(), threadPrefix + "-watchdog");
       MutexSync.Settings settings = new MutexSync.Settings(builder.leaseTime, commandTimeout,
           connections.wakeupMode, connections.database, LockValue.processPart(hostName()));
       this.sync = new MutexSync(table, store, waiters, watchdog, losses, settings);
     } catch (RuntimeException e) {
-      connections.pubSub.close();
+      RedisConnections.closeBounded(connections.pubSub, Duration.ofSeconds(5));
       connections.close();
       throw e;
     }
@@ -165,7 +166,7 @@ public final class RedisLocks implements AutoCloseable {
     }
     sync.close();
     watchdog.close();
-    subscriber.close();
+    subscriber.close(Duration.ofSeconds(5));
     connections.close();
   }
 
