@@ -83,6 +83,45 @@ class ClusterIT {
   }
 
   @Test
+  void conditionsWorkAcrossNodesOfTheCluster() throws Exception {
+    try (RedisLocks signaller = node(RedisLocks.DEFAULT_LEASE_TIME);
+        RedisLocks waiterNode = node(RedisLocks.DEFAULT_LEASE_TIME)) {
+      CompletableFuture<Integer> holdsAfter = CompletableFuture.supplyAsync(() -> {
+        RedisMutex lock = waiterNode.mutex("ready {gate}");
+        lock.lock();
+        try {
+          lock.newCondition("go").await();
+          return lock.getHoldCount();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return -1;
+        } finally {
+          lock.unlock();
+        }
+      });
+      RedisMutex lock = signaller.mutex("ready {gate}");
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        if (!lock.tryLock()) {
+          return false; // the waiter has not released it by awaiting yet
+        }
+        lock.newCondition("go").signal();
+        lock.unlock();
+        return holdsAfter.isDone() || waitedBriefly(holdsAfter);
+      });
+      assertThat(holdsAfter.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+  }
+
+  private static boolean waitedBriefly(CompletableFuture<Integer> result) {
+    try {
+      result.get(200, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Test
   void afterAPrimaryIsKilledWaitersProceedAndNewAcquisitionsWork() throws Exception {
     ExecutorService threads = Executors.newCachedThreadPool();
     try (RedisLocks holder = node(Duration.ofSeconds(1)); RedisLocks waiter = node(Duration.ofSeconds(1))) {
