@@ -95,6 +95,20 @@ final class RedisConnections implements AutoCloseable {
     resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
   }
 
+  private static Runnable shutdownOf(AbstractRedisClient owned, ClientResources resources) {
+    return () -> shutdown(owned, resources);
+  }
+
+  /** A connect that failed half-way: closes what was opened and shuts an owned client down; returns the failure. */
+  private static RuntimeException abandon(
+      StatefulConnection<?, ?> commands, Runnable shutdownOwned, RuntimeException failure) {
+    if (commands != null) {
+      closeBounded(commands, Duration.ofSeconds(5));
+    }
+    shutdownOwned.run();
+    return failure;
+  }
+
   /** One server: {@code uri} (owned client) or {@code borrowed}. */
   static RedisConnections standalone(
       String uri, RedisClient borrowed, Duration timeout, boolean configure, String threadPrefix) {
@@ -106,12 +120,7 @@ final class RedisConnections implements AutoCloseable {
       client.setOptions(
           ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
     }
-    RedisClient owned = borrowed == null ? client : null;
-    Runnable shutdownOwned = () -> {
-      if (owned != null) {
-        shutdown(owned, resources);
-      }
-    };
+    Runnable shutdownOwned = borrowed == null ? shutdownOf(client, resources) : () -> { };
     StatefulRedisConnection<String, String> commands = null;
     try {
       commands = client.connect(StringCodec.UTF8);
@@ -122,11 +131,7 @@ final class RedisConnections implements AutoCloseable {
       return new RedisConnections(commands, commands.async(), commands.async(), pubSub, mode, database, false,
           shutdownOwned);
     } catch (RuntimeException e) {
-      if (commands != null) {
-        commands.close();
-      }
-      shutdownOwned.run();
-      throw e;
+      throw abandon(commands, shutdownOwned, e);
     }
   }
 
@@ -146,12 +151,7 @@ final class RedisConnections implements AutoCloseable {
               .build())
           .build());
     }
-    RedisClusterClient owned = borrowed == null ? client : null;
-    Runnable shutdownOwned = () -> {
-      if (owned != null) {
-        shutdown(owned, resources);
-      }
-    };
+    Runnable shutdownOwned = borrowed == null ? shutdownOf(client, resources) : () -> { };
     StatefulRedisClusterConnection<String, String> commands = null;
     try {
       commands = client.connect(StringCodec.UTF8);
@@ -160,11 +160,7 @@ final class RedisConnections implements AutoCloseable {
       return new RedisConnections(commands, commands.async(), commands.async(), pubSub, WakeupMode.CHANNEL, 0, true,
           shutdownOwned);
     } catch (RuntimeException e) {
-      if (commands != null) {
-        commands.close();
-      }
-      shutdownOwned.run();
-      throw e;
+      throw abandon(commands, shutdownOwned, e);
     }
   }
 
