@@ -11,12 +11,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.redismutex.LockStore.Attempt;
 import io.github.redismutex.support.RedisExtension;
-import io.github.redismutex.support.RedisServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * acquire.lua: taking a free lock, re-entering an owned one, and reporting (and marking awaited) one another token
@@ -25,24 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Each test sends its calls through {@link LettuceLockStore} to a real Redis and checks what the call left in
  * Redis, not only what it answered. The shared setup and helpers are in {@link ScriptFixture}.
  */
-@ExtendWith(RedisExtension.class)
+@ExtendWith(RedisExtension.class) // starts and stops the class's server; the fixture connects to it
 class AcquireScriptIT {
-  private final RedisServer redis;
-  private ScriptFixture fixture;
-
-  AcquireScriptIT(RedisServer redis) {
-    this.redis = redis;
-  }
-
-  @BeforeEach
-  void connect() {
-    fixture = new ScriptFixture(redis);
-  }
-
-  @AfterEach
-  void close() {
-    fixture.close();
-  }
+  @RegisterExtension final ScriptFixture fixture = new ScriptFixture();
 
   // ---- acquire.lua
 

@@ -14,14 +14,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.redismutex.ScriptFixture.Heard;
 import io.github.redismutex.support.RedisExtension;
-import io.github.redismutex.support.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,24 +30,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Each test sends its calls through {@link LettuceLockStore} to a real Redis and checks what the call left in
  * Redis, not only what it answered. The shared setup and helpers are in {@link ScriptFixture}.
  */
-@ExtendWith(RedisExtension.class)
+@ExtendWith(RedisExtension.class) // starts and stops the class's server; the fixture connects to it
 class ConditionScriptsIT {
-  private final RedisServer redis;
-  private ScriptFixture fixture;
-
-  ConditionScriptsIT(RedisServer redis) {
-    this.redis = redis;
-  }
-
-  @BeforeEach
-  void connect() {
-    fixture = new ScriptFixture(redis);
-  }
-
-  @AfterEach
-  void close() {
-    fixture.close();
-  }
+  @RegisterExtension final ScriptFixture fixture = new ScriptFixture();
 
   // ---- condition-*.lua
 

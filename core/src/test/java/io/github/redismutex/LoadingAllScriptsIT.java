@@ -14,12 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.redismutex.LockStore.Attempt;
 import io.github.redismutex.LockStore.Release;
 import io.github.redismutex.support.RedisExtension;
-import io.github.redismutex.support.RedisServer;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Loading the scripts: every call still works after the server forgot its scripts (EVALSHA falling back to EVAL), and
@@ -28,24 +26,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Each test sends its calls through {@link LettuceLockStore} to a real Redis and checks what the call left in
  * Redis, not only what it answered. The shared setup and helpers are in {@link ScriptFixture}.
  */
-@ExtendWith(RedisExtension.class)
+@ExtendWith(RedisExtension.class) // starts and stops the class's server; the fixture connects to it
 class LoadingAllScriptsIT {
-  private final RedisServer redis;
-  private ScriptFixture fixture;
-
-  LoadingAllScriptsIT(RedisServer redis) {
-    this.redis = redis;
-  }
-
-  @BeforeEach
-  void connect() {
-    fixture = new ScriptFixture(redis);
-  }
-
-  @AfterEach
-  void close() {
-    fixture.close();
-  }
+  @RegisterExtension final ScriptFixture fixture = new ScriptFixture();
 
   // ---- EVALSHA, falling back to EVAL
 

@@ -12,15 +12,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.redismutex.LockStore.Release;
 import io.github.redismutex.ScriptFixture.Heard;
 import io.github.redismutex.support.RedisExtension;
-import io.github.redismutex.support.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * release.lua, renew.lua and extend.lua: what an owner does with a lock it holds, and what each refuses to do for
@@ -29,24 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Each test sends its calls through {@link LettuceLockStore} to a real Redis and checks what the call left in
  * Redis, not only what it answered. The shared setup and helpers are in {@link ScriptFixture}.
  */
-@ExtendWith(RedisExtension.class)
+@ExtendWith(RedisExtension.class) // starts and stops the class's server; the fixture connects to it
 class ReleaseRenewExtendScriptsIT {
-  private final RedisServer redis;
-  private ScriptFixture fixture;
-
-  ReleaseRenewExtendScriptsIT(RedisServer redis) {
-    this.redis = redis;
-  }
-
-  @BeforeEach
-  void connect() {
-    fixture = new ScriptFixture(redis);
-  }
-
-  @AfterEach
-  void close() {
-    fixture.close();
-  }
+  @RegisterExtension final ScriptFixture fixture = new ScriptFixture();
 
   // ---- release.lua
 

@@ -3,6 +3,7 @@ package io.github.redismutex;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.github.redismutex.support.Clients;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -16,15 +17,19 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the Lua script tests share: a {@link LettuceLockStore} on a connection of its own to the test server, a key
  * prefix and tokens unique to one test, and helpers to read, write and listen to Redis behind the store's back.
  *
- * <p>Each script test class makes one in {@code @BeforeEach} and closes it in {@code @AfterEach}, so every test has
- * a key prefix of its own.
+ * <p>A JUnit extension: a script test class registers one as an instance field ({@code @RegisterExtension}); it
+ * connects to the class's server (from {@link RedisExtension}) before each test and closes after it, so every test
+ * has a key prefix and a connection of its own.
  */
-final class ScriptFixture implements AutoCloseable {
+final class ScriptFixture implements BeforeEachCallback, AfterEachCallback {
   static final long LEASE_MILLIS = 30_000;
   /** Shorter than {@link #LEASE_MILLIS}: a key set with it shows whether a script reset its lease. */
   static final long SHORT_TTL_MILLIS = 10_000;
@@ -41,23 +46,24 @@ final class ScriptFixture implements AutoCloseable {
   /** Starts with {@link #token} but is another owner's: ownership is the value's "token + space" prefix. */
   final String longerToken = token + "0";
   /** The store under test. */
-  final LettuceLockStore store;
+  LettuceLockStore store;
   /** Opened by {@link #listen}, for the tests that listen. */
   StatefulRedisPubSubConnection<String, String> pubSub;
 
-  private final RedisServer redis;
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
+  private RedisServer redis;
+  private RedisClient client;
+  private StatefulRedisConnection<String, String> connection;
 
-  ScriptFixture(RedisServer redis) {
-    this.redis = redis;
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    redis = RedisExtension.serverFor(context);
     client = RedisClient.create(redis.uri());
     connection = client.connect();
     store = new LettuceLockStore(connection.async(), connection.async(), false);
   }
 
   @Override
-  public void close() {
+  public void afterEach(ExtensionContext context) {
     if (pubSub != null) {
       pubSub.close();
     }

@@ -40,6 +40,11 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
     return server(context);
   }
 
+  /** The shared server of the test class that {@code context} belongs to, started on first use. */
+  public static RedisServer serverFor(ExtensionContext context) {
+    return server(context);
+  }
+
   private static RedisServer server(ExtensionContext context) {
     ExtensionContext classContext = context;
     while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
