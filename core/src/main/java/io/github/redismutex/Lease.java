@@ -3,9 +3,9 @@ package io.github.redismutex;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One outer acquisition's lease: the key, the owner token, the fencing token, and what this JVM knows of when the
- * lease ends. Created by the owning thread when it acquires; renewed by the {@link LeaseWatchdog}; retired by the
- * owning thread on unlock.
+ * One acquisition's lease in Redis: the key, the owner token, the current hold's fencing token, and what this JVM
+ * knows of when the lease ends. Created by the owning thread when it acquires; renewed by the {@link LeaseWatchdog};
+ * passed on from thread to thread by local hand-overs ({@link MutexSync}); retired by the owning thread on unlock.
  *
  * <p>Invariant: once {@link #markLost()} has returned, {@link #isValid()} is false for ever, whatever renewals
  * confirm afterwards: a lease found lost is never trusted again, because another owner may have held the lock in
@@ -15,7 +15,15 @@ final class Lease {
   final String name;
   final String key;
   final String token;
-  final long fencingToken;
+
+  /**
+   * The current hold's fencing token, 0 until it draws one. Written by the holding thread; read by others only for
+   * reports. A hand-over resets it, so every hold draws a token of its own.
+   */
+  private volatile long fencingToken;
+
+  /** Consecutive local hand-overs so far; read and written only by holding threads, ordered by the local gate. */
+  private int localHandOvers;
 
   /**
    * Send time of the latest command that Redis confirmed set this lease, plus the lease time: the earliest
@@ -37,6 +45,24 @@ final class Lease {
     this.token = token;
     this.fencingToken = fencingToken;
     this.endsAtNanos = endsAtNanos;
+  }
+
+  long fencingToken() {
+    return fencingToken;
+  }
+
+  void fencingTokenDrawn(long fencingToken) {
+    this.fencingToken = fencingToken;
+  }
+
+  int localHandOvers() {
+    return localHandOvers;
+  }
+
+  /** The holding thread passes the lease to the next local holder, which starts without a fencing token. */
+  void handedOver() {
+    localHandOvers++;
+    fencingToken = 0;
   }
 
   long endsAtNanos() {

@@ -3,8 +3,8 @@ package io.github.redismutex;
 import java.time.Instant;
 
 /**
- * Thrown by {@link RedisMutex#unlock()} when the calling thread held the lock in this JVM but its lease in Redis
- * had ended or was found lost before: the key expired (a long pause, a lost connection, a Redis restart without
+ * Thrown by {@link RedisMutex#unlock()} (and by a {@link RedisMutex#fencingToken()} that would have drawn a token)
+ * when the calling thread held the lock in this JVM but its lease in Redis had ended or was found lost before: the key expired (a long pause, a lost connection, a Redis restart without
  * persistence) and may since have been taken by another owner. Another owner's key is left untouched, and the
  * thread no longer holds the lock.
  *
@@ -37,6 +37,13 @@ public final class LeaseExpiredException extends IllegalMonitorStateException {
               case EXPIRED -> "; the key had expired and nobody holds it now";
               case RELEASED -> "; its key was still there and is deleted now, but the lock was not safely held since";
             }));
+    this.lockName = lockName;
+    this.leaseEndedAt = leaseEndedAt;
+  }
+
+  /** For a lease found lost elsewhere than in unlock: {@code message} says where and what follows. */
+  LeaseExpiredException(String lockName, Instant leaseEndedAt, String message) {
+    super(message);
     this.lockName = lockName;
     this.leaseEndedAt = leaseEndedAt;
   }

@@ -32,10 +32,10 @@ final class LeaseLossReporter {
   }
 
   private void tell(Lease lease, String how) {
-    log.warn("lease of lock '{}' (fencing token {}) was lost: {}", lease.name, lease.fencingToken, how);
+    log.warn("lease of lock '{}' (fencing token {}) was lost: {}", lease.name, lease.fencingToken(), how);
     if (listener != null) {
       try {
-        listener.leaseLost(lease.name, lease.fencingToken);
+        listener.leaseLost(lease.name, lease.fencingToken());
       } catch (VirtualMachineError e) {
         throw e;
       } catch (Throwable e) {

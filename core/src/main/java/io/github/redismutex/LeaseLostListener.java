@@ -13,8 +13,8 @@ package io.github.redismutex;
 public interface LeaseLostListener {
   /**
    * @param lockName the name the lock was obtained with
-   * @param fencingToken the fencing token of the acquisition whose lease was lost; writes fenced with it may now be
-   *     rejected, and should be
+   * @param fencingToken the fencing token of the hold whose lease was lost, 0 if it had not drawn one; writes fenced
+   *     with it may now be rejected, and should be
    */
   void leaseLost(String lockName, long fencingToken);
 }

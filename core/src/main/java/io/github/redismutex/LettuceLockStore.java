@@ -1,11 +1,11 @@
 package io.github.redismutex;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.async.RedisKeyAsyncCommands;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -18,22 +18,33 @@ import java.util.concurrent.CompletionStage;
  * The {@link LockStore} over one shared Lettuce connection: the only class that sends lock commands.
  *
  * <p>Scripts run by EVALSHA; on {@link RedisNoScriptException} (a restarted or flushed server) the same call falls
- * back to EVAL, which also loads the script again. Thread-safe: Lettuce connections are, and this class keeps no
- * state of its own.
+ * back to EVAL, which also loads the script again. An acquisition's first attempt is a plain {@code SET NX PX GET}
+ * (Redis 7.0 or later; on an older server, which refuses that form, acquire.lua instead, from the first refusal on).
+ * Thread-safe: Lettuce connections are, and the only state of its own is that one-way switch.
  */
 final class LettuceLockStore implements LockStore {
   /** Keys per renew.lua call: bounds one script's run time while N locks renew in about N/100 round trips. */
   static final int RENEW_BATCH = 100;
 
-  private final RedisScriptingAsyncCommands<String, String> commands;
-  private final RedisKeyAsyncCommands<String, String> keyCommands;
+  private final RedisClusterAsyncCommands<String, String> commands;
   private final boolean cluster; // renewal batches must then stay within one hash slot
+  /**
+   * How long a release that woke waiters keeps its own RedisLocks from taking the lock back: ample for a woken
+   * waiter to acquire (a message and a round trip), short enough to cost little when the mark was stale.
+   */
+  static final long GIVE_WAY_MILLIS = 20;
 
-  LettuceLockStore(RedisScriptingAsyncCommands<String, String> commands,
-      RedisKeyAsyncCommands<String, String> keyCommands, boolean cluster) {
+  /** What a give-way marker's value starts with; the id of the RedisLocks that gave way follows. */
+  private static final String GIVE_WAY_PREFIX = "yield ";
+
+  private final String instanceId;
+  private volatile boolean setGetRefused; // the server predates SET ... NX GET (Redis < 7.0)
+
+  /** @param instanceId the id of the owning RedisLocks, under which its releases give way (release.lua) */
+  LettuceLockStore(RedisClusterAsyncCommands<String, String> commands, boolean cluster, String instanceId) {
     this.commands = commands;
-    this.keyCommands = keyCommands;
     this.cluster = cluster;
+    this.instanceId = instanceId;
   }
 
   /** SCRIPT LOAD of every script, so the first EVALSHA of each does not have to fall back to EVAL. */
@@ -48,9 +59,49 @@ final class LettuceLockStore implements LockStore {
   @Override
   public CompletionStage<Attempt> acquire(
       String key, String token, long leaseMillis, String metadata, boolean markAwaited) {
-    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.fenceKey(key)};
+    if (!markAwaited && !setGetRefused) {
+      return firstAttempt(key, token, leaseMillis, metadata);
+    }
+    return acquireByScript(key, token, leaseMillis, metadata, markAwaited);
+  }
+
+  /**
+   * One command, the whole cost of an uncontended acquisition. A value already there means "not acquired",
+   * including our own token (a retry after a lost answer: the caller's next, marking attempt sorts that out),
+   * except another RedisLocks' give-way marker, which acquire.lua then takes over.
+   */
+  private CompletionStage<Attempt> firstAttempt(String key, String token, long leaseMillis, String metadata) {
+    return commands.setGet(key, token + " 0 " + metadata, SetArgs.Builder.nx().px(leaseMillis))
+        .handle((previous, failure) -> {
+          if (failure == null) {
+            if (previous == null) {
+              return CompletableFuture.completedStage(Attempt.acquired(0));
+            }
+            if (previous.startsWith(GIVE_WAY_PREFIX) && !previous.equals(GIVE_WAY_PREFIX + instanceId)) {
+              return acquireByScript(key, token, leaseMillis, metadata, false);
+            }
+            return CompletableFuture.completedStage(Attempt.held(0));
+          }
+          Throwable cause = RedisFailures.unwrap(failure);
+          if (cause instanceof RedisCommandExecutionException && cause.getMessage() != null) {
+            if (cause.getMessage().startsWith("WRONGTYPE")) {
+              return CompletableFuture.completedStage(Attempt.NOT_A_LOCK);
+            }
+            if (cause.getMessage().startsWith("ERR syntax")) {
+              setGetRefused = true;
+              return acquireByScript(key, token, leaseMillis, metadata, false);
+            }
+          }
+          return CompletableFuture.<Attempt>failedStage(failure);
+        })
+        .thenCompose(attempt -> attempt);
+  }
+
+  private CompletionStage<Attempt> acquireByScript(
+      String key, String token, long leaseMillis, String metadata, boolean markAwaited) {
+    String[] keys = {key, LockKeys.waitersKey(key)};
     return this.<List<Object>>run(LuaScript.ACQUIRE, ScriptOutputType.MULTI, keys, token,
-            Long.toString(leaseMillis), metadata, markAwaited ? "1" : "0")
+            Long.toString(leaseMillis), metadata, markAwaited ? "1" : "0", instanceId)
         .thenApply(
             reply -> {
               long status = (Long) reply.get(0);
@@ -64,14 +115,22 @@ final class LettuceLockStore implements LockStore {
 
   @Override
   public CompletionStage<Release> release(String key, String token, String channel) {
-    return runForLong(LuaScript.RELEASE, new String[] {key, LockKeys.waitersKey(key)}, token, channel)
+    return runForLong(LuaScript.RELEASE, new String[] {key, LockKeys.waitersKey(key)}, token, channel, instanceId,
+            Long.toString(GIVE_WAY_MILLIS))
         .thenApply(
             code -> {
-              if (code == 1) {
+              if (code >= 1) {
                 return Release.RELEASED;
               }
               return code == 0 ? Release.EXPIRED : Release.TAKEN;
             });
+  }
+
+  @Override
+  public CompletionStage<Long> drawFencingToken(String key, String token, String metadata) {
+    return this.<String>run(LuaScript.FENCE, ScriptOutputType.VALUE, new String[] {key, LockKeys.fenceKey(key)},
+            token, metadata)
+        .thenApply(Long::parseLong);
   }
 
   @Override
@@ -113,16 +172,6 @@ final class LettuceLockStore implements LockStore {
   @Override
   public CompletionStage<Long> extend(String key, String token, long addMillis) {
     return runForLong(LuaScript.EXTEND, new String[] {key}, token, Long.toString(addMillis));
-  }
-
-  @Override
-  public CompletionStage<Long> remainingLeaseMillis(String key) {
-    return keyCommands.pttl(key);
-  }
-
-  @Override
-  public CompletionStage<Boolean> exists(String key) {
-    return keyCommands.exists(key).thenApply(count -> count > 0);
   }
 
   @Override

@@ -15,10 +15,18 @@ import java.util.concurrent.locks.ReentrantLock;
 final class LocalLock {
   final String name;
   final String key;
-  final ReentrantLock gate = new ReentrantLock();
+  final ReentrantLock gate = new ReentrantLock(true); // fair: local hand-overs go in arrival order
 
   /** Non-null exactly while the gate's owner holds the lock in Redis; written only by the gate's owner. */
   volatile Lease lease;
+
+  /**
+   * A lease its last holder passed on to whichever thread takes the gate next (a local hand-over): that thread
+   * holds the lock without going to Redis. Invariant: non-null only while some thread still uses the entry, so it
+   * is taken by the next gate holder or, if every waiting thread gave up, released by the last one to leave (see
+   * {@link LockTable#release}).
+   */
+  volatile Lease offered;
 
   /** Holds plus calls in progress; the entry leaves its {@link LockTable} at 0. Guarded by the table's map. */
   int users;

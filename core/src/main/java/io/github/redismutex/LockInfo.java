@@ -15,7 +15,8 @@ import java.time.Instant;
  * @param acquiredAt when the holder acquired the lock, by the holder's clock
  * @param remainingLease time left on the holder's lease; {@code ChronoUnit.FOREVER}'s duration for a key without
  *     expiry (not written by redis-mutex)
- * @param fencingToken the fencing token of the holder's acquisition; -1 when the key was not written by redis-mutex
+ * @param fencingToken the fencing token the holder drew ({@link RedisMutex#fencingToken()}); 0 while it has drawn
+ *     none, -1 when the key was not written by redis-mutex
  */
 public record LockInfo(
     String name,

@@ -17,8 +17,8 @@ interface LockStore {
   /** Outcome of an acquisition attempt. */
   record Attempt(Outcome outcome, long remainingLeaseMillis, long fencingToken) {
     enum Outcome {
-      ACQUIRED, // fencingToken is the acquisition's
-      HELD, // by another owner; remainingLeaseMillis is its lease, or -1 when the key never expires
+      ACQUIRED, // fencingToken is the hold's: 0 while none was drawn (fence.lua)
+      HELD, // not free for the caller: remainingLeaseMillis until it may be (0: not known), -1 when it never expires
       NOT_A_LOCK // the key holds a value that is not a string
     }
 
@@ -43,17 +43,29 @@ interface LockStore {
   }
 
   /**
-   * acquire.lua: acquires with the next fencing token (also when a lost earlier attempt with this token got
-   * through), or reports the holder's remaining lease, first marking the lock as awaited ({@link
-   * LockKeys#waitersKey}) when {@code markAwaited}. One round trip.
+   * Acquires with a fresh hold (fencing token 0: none drawn yet), also when a lost earlier attempt with this token
+   * got through, or reports that the lock is not free for the caller. A first attempt ({@code markAwaited} false)
+   * may be a single {@code SET NX} that cannot tell how long the holder's lease runs ({@code
+   * remainingLeaseMillis} 0) and does not recognise our own token; a marking attempt (acquire.lua) first marks the
+   * lock as awaited ({@link LockKeys#waitersKey}) when it is not free, and tells. One round trip.
    *
    * @param metadata the holder part of the key's value, see {@link LockValue}
    */
   CompletionStage<Attempt> acquire(
       String key, String token, long leaseMillis, String metadata, boolean markAwaited);
 
-  /** release.lua: compare-and-delete; publishes on {@code channel} when the lock was marked as awaited. */
+  /**
+   * release.lua: compare-and-delete; when the lock was marked as awaited, publishes on {@code channel} and keeps
+   * this store's RedisLocks from taking the lock back for a moment, so that a waiter elsewhere gets its turn.
+   */
   CompletionStage<Release> release(String key, String token, String channel);
+
+  /**
+   * fence.lua: the next fencing token for the hold of {@code token}, or 0 when that token no longer owns the key.
+   *
+   * @param metadata the holder part of the key's value for the drawing thread, see {@link LockValue}
+   */
+  CompletionStage<Long> drawFencingToken(String key, String token, String metadata);
 
   /**
    * renew.lua over all the given leases, in as few round trips as batching allows.
@@ -65,13 +77,7 @@ interface LockStore {
   /** extend.lua: the new remaining lease in milliseconds, or -1 when the token no longer owns the key. */
   CompletionStage<Long> extend(String key, String token, long addMillis);
 
-  /** {@code PTTL key}: -2 when the key does not exist, -1 when it has no expiry. */
-  CompletionStage<Long> remainingLeaseMillis(String key);
-
-  /** {@code EXISTS key}. */
-  CompletionStage<Boolean> exists(String key);
-
-  /** inspect.lua: the key's value and lease, or null when the key does not exist. */
+  /** inspect.lua: the key's value and lease, or null when nobody holds the lock. */
   CompletionStage<Holding> inspect(String key);
 
   /** condition-await.lua: queues a waiter on a condition if {@code token} owns the lock; false if it does not. */

@@ -31,9 +31,23 @@ final class LockTable {
         });
   }
 
-  /** Ends one use; removes the entry when it was the last. */
-  void release(LocalLock lock) {
-    locks.computeIfPresent(lock.name, (n, local) -> --local.users == 0 ? null : local);
+  /**
+   * Ends one use; removes the entry when it was the last.
+   *
+   * @return a lease that was offered for a local hand-over which no thread is left to take: the caller must let it
+   *     go in Redis; else null
+   */
+  Lease release(LocalLock lock) {
+    Lease[] orphan = new Lease[1];
+    locks.computeIfPresent(lock.name, (n, local) -> {
+      if (--local.users > 0) {
+        return local;
+      }
+      orphan[0] = local.offered;
+      local.offered = null;
+      return null;
+    });
+    return orphan[0];
   }
 
   /** The entry of a name if it is in use, without counting a use: for queries that must not create one. */

@@ -16,6 +16,7 @@ import java.util.List;
 final class LuaScript {
   static final LuaScript ACQUIRE = load("acquire.lua");
   static final LuaScript RELEASE = load("release.lua");
+  static final LuaScript FENCE = load("fence.lua");
   static final LuaScript RENEW = load("renew.lua");
   static final LuaScript EXTEND = load("extend.lua");
   static final LuaScript INSPECT = load("inspect.lua");
@@ -23,7 +24,7 @@ final class LuaScript {
   static final LuaScript CONDITION_AWAIT = load("condition-await.lua");
   static final LuaScript CONDITION_SIGNAL = load("condition-signal.lua");
   static final LuaScript CONDITION_LEAVE = load("condition-leave.lua");
-  static final List<LuaScript> ALL = List.of(ACQUIRE, RELEASE, RENEW, EXTEND, INSPECT, FENCED_SET,
+  static final List<LuaScript> ALL = List.of(ACQUIRE, RELEASE, FENCE, RENEW, EXTEND, INSPECT, FENCED_SET,
       CONDITION_AWAIT, CONDITION_SIGNAL, CONDITION_LEAVE);
 
   final String fileName;

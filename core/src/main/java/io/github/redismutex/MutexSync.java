@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Acquire</h2>
  * Take the name's local gate ({@link LocalLock}); a thread that already held it has re-entered and is done, at
- * zero round trips. Otherwise run acquire.lua with a fresh UUID token: if the key is free it takes the next fencing
- * token and sets the key (one round trip). If another owner holds it: register a {@link Waiter} (subscribe to the
- * key's wake-up channels) and wait for the subscription to be confirmed, <em>then</em> run acquire.lua again, which
+ * zero round trips, and so is a thread that finds a lease offered by the previous local holder (a local hand-over,
+ * below). Otherwise attempt with a fresh UUID token: {@code SET NX PX} sets the key if it is free (one round trip,
+ * one command). If it is not: register a {@link Waiter} (subscribe to the
+ * key's wake-up channels) and wait for the subscription to be confirmed, <em>then</em> run acquire.lua, which
  * now also marks the lock as awaited, so that the release will be announced; it either acquires or returns the
  * holder's remaining lease; wait until a wake-up arrives or that lease runs out, and repeat. Because the
  * subscription is live before each marking attempt and the waiter's signal is cleared before it, a release between
@@ -33,7 +34,19 @@ import org.slf4j.LoggerFactory;
  * <h2>Release</h2>
  * The outermost unlock deregisters the lease from the watchdog, then runs release.lua (compare-and-delete) on the
  * caller's thread. A key that is gone or owned by another token is left untouched and reported as a {@link
- * LeaseExpiredException}.
+ * LeaseExpiredException}. When waiters of other processes were announced, release.lua keeps this RedisLocks from
+ * taking the lock back for {@value LettuceLockStore#GIVE_WAY_MILLIS} ms, so one of them gets its turn.
+ *
+ * <h2>Local hand-over</h2>
+ * When other threads of this JVM queue at the gate, the lease is still valid, and fewer than {@code
+ * maxLocalHandOvers} hand-overs preceded it in a row, the outermost unlock instead offers the lease to the next
+ * gate holder ({@link LocalLock#offered}) and sends nothing: the key, its owner token and its renewal stay, the
+ * fencing token is reset so the next hold draws its own. The bound hands the lock to other processes at regular
+ * intervals; {@link #leave} releases an offer that every waiting thread gave up on.
+ *
+ * <h2>Fencing</h2>
+ * A hold draws its fencing token on the first {@code fencingToken()} call (fence.lua, one round trip), never
+ * otherwise, so the uncontended cycle stays at two round trips and four commands.
  *
  * <h2>Time and failures</h2>
  * One {@link Deadline} per call bounds every command, retry and subscription; each command is further capped at
@@ -67,9 +80,10 @@ final class MutexSync {
    *
    * @param database the logical database, which names keyspace channels
    * @param processPart "{@code <pid> <host>}" for the holder metadata of lock values ({@link LockValue})
+   * @param maxLocalHandOvers consecutive local hand-overs allowed before the lock goes through Redis
    */
-  record Settings(
-      Duration leaseTime, Duration commandTimeout, WakeupMode wakeupMode, int database, String processPart) {}
+  record Settings(Duration leaseTime, Duration commandTimeout, WakeupMode wakeupMode, int database,
+      String processPart, int maxLocalHandOvers) {}
 
   private final LockTable table;
   private final LockStore store;
@@ -81,6 +95,7 @@ final class MutexSync {
   private final String processPart;
   private final long leaseMillis;
   private final long commandTimeoutNanos;
+  private final int maxLocalHandOvers;
   private volatile boolean closed;
 
   MutexSync(
@@ -100,6 +115,7 @@ final class MutexSync {
     this.processPart = settings.processPart();
     this.leaseMillis = settings.leaseTime().toMillis();
     this.commandTimeoutNanos = settings.commandTimeout().toNanos();
+    this.maxLocalHandOvers = settings.maxLocalHandOvers();
   }
 
   WakeupMode wakeupMode() {
@@ -128,6 +144,16 @@ final class MutexSync {
           acquired = true; // re-entry: the gate's hold count is the lock's; nothing to ask Redis
           return true;
         }
+        Lease offered = local.offered;
+        if (offered != null) {
+          local.offered = null;
+          if (offered.isValid()) {
+            local.lease = offered; // a local hand-over: held, with the key, token and renewal of the last holder
+            acquired = true;
+            return true;
+          }
+          letGo(offered); // lost or past its end while on offer: not to be trusted; acquire anew
+        }
         acquired = acquireInRedis(local, wait, deadline);
         return acquired;
       } finally {
@@ -137,8 +163,25 @@ final class MutexSync {
       }
     } finally {
       if (!acquired) {
-        table.release(local);
+        leave(local);
       }
+    }
+  }
+
+  /** Ends one use of the entry; if that leaves an offered lease without a taker, lets it go in Redis. */
+  private void leave(LocalLock local) {
+    Lease orphan = table.release(local);
+    if (orphan != null) {
+      letGo(orphan);
+    }
+  }
+
+  /** Releases a lease nobody holds any more, in the background: its key expires by itself should this fail. */
+  private void letGo(Lease lease) {
+    watchdog.deregister(lease);
+    lease.retire();
+    if (!closed) {
+      store.release(lease.key, lease.token, LockKeys.releaseChannel(lease.key)); // answer not needed
     }
   }
 
@@ -292,7 +335,7 @@ final class MutexSync {
     LocalLock local = heldLocalLock(name, "unlock");
     if (local.gate.getHoldCount() > 1) {
       local.gate.unlock(); // inner unlock of a re-entry: no round trip
-      table.release(local);
+      leave(local);
       return;
     }
     releaseHolds(local, 1);
@@ -325,11 +368,20 @@ final class MutexSync {
     }
   }
 
-  /** The outermost release: the lease out of the watchdog, then release.lua, then the local holds. */
+  /**
+   * The outermost release: a local hand-over if one is due, else the lease out of the watchdog, then release.lua;
+   * then the local holds.
+   */
   private void releaseHolds(LocalLock local, int holds) {
     try {
       Lease lease = local.lease;
       local.lease = null;
+      if (lease.localHandOvers() < maxLocalHandOvers && local.gate.hasQueuedThreads() && lease.isValid()
+          && !closed) {
+        lease.handedOver();
+        local.offered = lease; // before the gate opens: the next holder finds it (see LocalLock#offered)
+        return;
+      }
       watchdog.deregister(lease); // before the release script: no renewal can outlive this unlock
       boolean foundLostBefore = !lease.retire(); // after this, the watchdog cannot report a loss any more
       checkOpen();
@@ -346,7 +398,7 @@ final class MutexSync {
     } finally {
       for (int i = 0; i < holds; i++) {
         local.gate.unlock();
-        table.release(local);
+        leave(local);
       }
     }
   }
@@ -420,23 +472,26 @@ final class MutexSync {
     return local == null ? 0 : local.holdCount();
   }
 
-  /** True without a round trip when a thread of this RedisLocks holds it; else asks Redis (EXISTS). */
+  /** True without a round trip when a thread of this RedisLocks holds it; else asks Redis (inspect.lua). */
   boolean isLocked(String name, String key) {
     checkOpen();
     LocalLock local = table.peek(name);
-    if (local != null && local.lease != null) {
+    if (local != null && (local.lease != null || local.offered != null)) {
       return true;
     }
-    return query(name, store.exists(key));
+    return query(name, store.inspect(key)) != null;
   }
 
   Duration remainingLease(String name, String key) {
     checkOpen();
-    long millis = query(name, store.remainingLeaseMillis(key));
-    if (millis == -1) {
+    LockStore.Holding holding = query(name, store.inspect(key));
+    if (holding == null) {
+      return Duration.ZERO;
+    }
+    if (holding.remainingLeaseMillis() == -1) {
       return ChronoUnit.FOREVER.getDuration(); // a key without expiry, not set by this library
     }
-    return Duration.ofMillis(Math.max(millis, 0));
+    return Duration.ofMillis(Math.max(holding.remainingLeaseMillis(), 0));
   }
 
   boolean extend(String name, Duration additional) {
@@ -460,9 +515,28 @@ final class MutexSync {
     return new RedisCondition(name, key, conditionName, this, store, waiters, leaseMillis, commandTimeoutNanos);
   }
 
-  /** The calling thread's fencing token for the lock; no round trip. */
+  /**
+   * The calling thread's fencing token for the lock: drawn by the hold's first call (one round trip), which checks
+   * in the same step that the lease is still ours, so a hold that lost its lease before it asked gets none.
+   */
   long fencingToken(String name) {
-    return heldLease(name, "fencingToken()").fencingToken;
+    Lease lease = heldLease(name, "fencingToken()");
+    long token = lease.fencingToken();
+    if (token != 0) {
+      return token;
+    }
+    checkOpen();
+    if (!lease.isLost()) {
+      token = query(name, store.drawFencingToken(lease.key, lease.token, LockValue.metadata(processPart)));
+      if (token > 0) {
+        lease.fencingTokenDrawn(token);
+        return token;
+      }
+      losses.report(lease, "fencingToken() found its key gone or taken");
+    }
+    throw new LeaseExpiredException(name, toInstant(lease.endsAtNanos()),
+        "lease of lock '" + name + "' was found lost at about " + toInstant(lease.lostAtNanos())
+            + " before this hold drew a fencing token; it gets none: unlock, and acquire again");
   }
 
   /** Whether the calling thread holds the lock with a lease not known to be lost or over; no round trip. */

@@ -6,12 +6,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisKeyAsyncCommands;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -40,8 +39,7 @@ final class RedisConnections implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
   private static final Pattern CLIENT_INFO_DB = Pattern.compile("(?:^|\\s)db=(\\d+)");
 
-  final RedisScriptingAsyncCommands<String, String> scripting;
-  final RedisKeyAsyncCommands<String, String> keyCommands;
+  final RedisClusterAsyncCommands<String, String> async;
   final StatefulRedisPubSubConnection<String, String> pubSub;
   final WakeupMode wakeupMode;
   final int database;
@@ -50,11 +48,10 @@ final class RedisConnections implements AutoCloseable {
   private final Runnable shutdownOwned;
 
   private RedisConnections(StatefulConnection<String, String> commands,
-      RedisScriptingAsyncCommands<String, String> scripting, RedisKeyAsyncCommands<String, String> keyCommands, StatefulRedisPubSubConnection<String, String> pubSub,
+      RedisClusterAsyncCommands<String, String> async, StatefulRedisPubSubConnection<String, String> pubSub,
       WakeupMode wakeupMode, int database, boolean cluster, Runnable shutdownOwned) {
     this.commands = commands;
-    this.scripting = scripting;
-    this.keyCommands = keyCommands;
+    this.async = async;
     this.pubSub = pubSub;
     this.wakeupMode = wakeupMode;
     this.database = database;
@@ -128,7 +125,7 @@ final class RedisConnections implements AutoCloseable {
       WakeupMode mode = KeyspaceNotifications.choose(commands.sync(), configure);
       int database = database(commands);
       StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
-      return new RedisConnections(commands, commands.async(), commands.async(), pubSub, mode, database, false,
+      return new RedisConnections(commands, commands.async(), pubSub, mode, database, false,
           shutdownOwned);
     } catch (RuntimeException e) {
       throw abandon(commands, shutdownOwned, e);
@@ -157,7 +154,7 @@ final class RedisConnections implements AutoCloseable {
       commands = client.connect(StringCodec.UTF8);
       commands.setTimeout(timeout);
       StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
-      return new RedisConnections(commands, commands.async(), commands.async(), pubSub, WakeupMode.CHANNEL, 0, true,
+      return new RedisConnections(commands, commands.async(), pubSub, WakeupMode.CHANNEL, 0, true,
           shutdownOwned);
     } catch (RuntimeException e) {
       throw abandon(commands, shutdownOwned, e);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,6 +51,8 @@ public final class RedisLocks implements AutoCloseable {
   public static final Duration MAX_LEASE_TIME = Duration.ofDays(1);
   /** The default bound on waiting for any one Redis reply. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+  /** The default number of consecutive hand-overs between threads of one instance that bypass Redis. */
+  public static final int DEFAULT_MAX_LOCAL_HAND_OVERS = 8;
 
   private final LockKeys keys;
   private final MutexSync sync;
@@ -71,7 +74,7 @@ public final class RedisLocks implements AutoCloseable {
             builder.configureKeyspaceNotifications, threadPrefix);
     try {
       LettuceLockStore store =
-          new LettuceLockStore(connections.scripting, connections.keyCommands, connections.cluster);
+          new LettuceLockStore(connections.async, connections.cluster, UUID.randomUUID().toString());
       preload(store);
       LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener);
       this.subscriber = new LettuceSubscriber(connections.pubSub);
@@ -80,7 +83,7 @@ public final class RedisLocks implements AutoCloseable {
       this.table = new LockTable(keys::lockKey);
       this.watchdog = new LeaseWatchdog(store, losses, builder.leaseTime.toMillis(), threadPrefix + "-watchdog");
       MutexSync.Settings settings = new MutexSync.Settings(builder.leaseTime, commandTimeout,
-          connections.wakeupMode, connections.database, LockValue.processPart(hostName()));
+          connections.wakeupMode, connections.database, LockValue.processPart(hostName()), builder.maxLocalHandOvers);
       this.sync = new MutexSync(table, store, waiters, watchdog, losses, settings);
     } catch (RuntimeException e) {
       RedisConnections.closeBounded(connections.pubSub, Duration.ofSeconds(5));
@@ -239,6 +242,7 @@ public final class RedisLocks implements AutoCloseable {
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private boolean configureKeyspaceNotifications = true;
     private LeaseLostListener leaseLostListener;
+    private int maxLocalHandOvers = DEFAULT_MAX_LOCAL_HAND_OVERS;
 
     private Builder() {}
 
@@ -322,6 +326,22 @@ public final class RedisLocks implements AutoCloseable {
      */
     public Builder onLeaseLost(LeaseLostListener listener) {
       this.leaseLostListener = Objects.requireNonNull(listener, "listener must not be null");
+      return this;
+    }
+
+    /**
+     * How many times in a row a lock may pass from one thread of this instance straight to another that waits for
+     * it, without a release and a new acquisition in Redis (default {@value #DEFAULT_MAX_LOCAL_HAND_OVERS}, from 0
+     * to 1,000; 0 sends every hand-over through Redis). Such a hand-over costs no round trip; the lease, its
+     * watchdog and its owner token carry over, each hold still draws its own {@linkplain RedisMutex#fencingToken()
+     * fencing token}, and after that many the lock goes through Redis, where waiters of other processes get their
+     * turn first.
+     */
+    public Builder maxLocalHandOvers(int maxLocalHandOvers) {
+      if (maxLocalHandOvers < 0 || maxLocalHandOvers > 1_000) {
+        throw new IllegalArgumentException("maxLocalHandOvers must be from 0 to 1000, was " + maxLocalHandOvers);
+      }
+      this.maxLocalHandOvers = maxLocalHandOvers;
       return this;
     }
 

@@ -223,13 +223,21 @@ public final class RedisMutex implements Lock {
   }
 
   /**
-   * The fencing token of the calling thread's hold: a number that grows with every acquisition of this lock name,
-   * from every process, handed out in the same atomic step as the acquisition (no extra round trip). Pass it to the
-   * resource you protect and have it reject tokens lower than one it has seen ({@link RedisLocks#fencedSet}, or
-   * {@code UPDATE ... WHERE fence <= ?} in SQL): then a holder that was paused past its lease cannot overwrite the
-   * work of the next holder. Re-entries keep the token of the outer acquisition. No round trip.
+   * The fencing token of the calling thread's hold: a number that grows with every hold of this lock name that
+   * asks for one, from every process. Pass it to the resource you protect and have it reject tokens lower than one
+   * it has seen ({@link RedisLocks#fencedSet}, or {@code UPDATE ... WHERE fence <= ?} in SQL): then a holder that
+   * was paused past its lease cannot overwrite the work of the next holder.
+   *
+   * <p>The hold's first call draws the token from Redis (one round trip), checking in the same atomic step that the
+   * lease is still this hold's, so tokens grow in the order of the holds that drew them and a hold whose lease was
+   * already lost gets none; later calls and re-entries return it without a round trip. Holds that never ask cost
+   * nothing for fencing. Each hold draws its own, also after a local hand-over (see {@link
+   * RedisLocks.Builder#maxLocalHandOvers}).
    *
    * @throws IllegalMonitorStateException if the calling thread does not hold the lock
+   * @throws LeaseExpiredException if the hold had no token yet and its lease is found lost: unlock, and acquire
+   *     again
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached within the command timeout
    */
   public long fencingToken() {
     return sync.fencingToken(name);

@@ -48,6 +48,13 @@ class InspectAndFencedSetScriptsIT {
   }
 
   @Test
+  void inspectOfAGiveWayMarkerAnswersNullAsNobodyHoldsTheLock() throws Exception {
+    String key = fixture.key("given way");
+    fixture.admin().set(key, "yield " + fixture.instanceId, px(SHORT_TTL_MILLIS));
+    assertThat(reply(fixture.store.inspect(key))).isNull();
+  }
+
+  @Test
   void inspectOfAKeyWithoutExpiryAnswersMinusOneForTheLease() throws Exception {
     String key = fixture.key("forever");
     fixture.admin().set(key, value(fixture.otherToken, 8));
@@ -69,7 +76,8 @@ class InspectAndFencedSetScriptsIT {
   void inspectOfAKeyAcquireWroteReadsBackAsItsHolder() throws Exception {
     String key = fixture.key("read back");
     String metadata = LockValue.metadata(LockValue.processPart("test-host"));
-    long fence = reply(fixture.store.acquire(key, fixture.token, LEASE_MILLIS, metadata, false)).fencingToken();
+    reply(fixture.store.acquire(key, fixture.token, LEASE_MILLIS, metadata, false));
+    long fence = reply(fixture.store.drawFencingToken(key, fixture.token, metadata));
     Holding holding = reply(fixture.store.inspect(key));
     LockInfo info = LockValue.parse("read back", holding.value(), holding.remainingLeaseMillis());
     assertThat(info.fencingToken()).isEqualTo(fence);

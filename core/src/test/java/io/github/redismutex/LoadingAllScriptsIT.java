@@ -40,8 +40,10 @@ class LoadingAllScriptsIT {
     String key = fixture.key("flushed");
 
     assertUnloaded(LuaScript.ACQUIRE);
-    assertThat(reply(fixture.store.acquire(key, fixture.token, SHORT_TTL_MILLIS, METADATA, false)))
-        .isEqualTo(Attempt.acquired(1));
+    assertThat(reply(fixture.store.acquire(key, fixture.token, SHORT_TTL_MILLIS, METADATA, true)))
+        .isEqualTo(Attempt.acquired(0));
+    assertUnloaded(LuaScript.FENCE);
+    assertThat(reply(fixture.store.drawFencingToken(key, fixture.token, METADATA))).isEqualTo(1L);
     assertUnloaded(LuaScript.EXTEND);
     assertThat(reply(fixture.store.extend(key, fixture.token, LEASE_MILLIS))).isGreaterThan(LEASE_MILLIS);
     assertUnloaded(LuaScript.RENEW);
@@ -71,16 +73,17 @@ class LoadingAllScriptsIT {
   void preloadScriptsLoadsEveryScript() throws Exception {
     fixture.admin().scriptFlush();
     reply(fixture.store.preloadScripts());
-    assertThat(fixture.admin().scriptExists(allSha1s())).hasSize(9).containsOnly(true);
+    assertThat(fixture.admin().scriptExists(allSha1s())).hasSize(10).containsOnly(true);
   }
 
   // ---- helpers
 
-  /** All nine scripts, named one by one rather than through {@link LuaScript#ALL}, so a script left out of it shows. */
+  /** All ten scripts, named one by one rather than through {@link LuaScript#ALL}, so a script left out of it shows. */
   private static String[] allSha1s() {
     return new String[] {
       LuaScript.ACQUIRE.sha1,
       LuaScript.RELEASE.sha1,
+      LuaScript.FENCE.sha1,
       LuaScript.RENEW.sha1,
       LuaScript.EXTEND.sha1,
       LuaScript.INSPECT.sha1,

@@ -34,7 +34,7 @@ class ReleaseRenewExtendScriptsIT {
   // ---- release.lua
 
   @Test
-  void releaseOfTheCallersTokenDeletesTheKeyButNotTheFenceCounter() throws Exception {
+  void releaseOfTheCallersTokenNobodyAwaitsDeletesTheKeyButNotTheFenceCounter() throws Exception {
     String key = fixture.key("mine");
     fixture.admin().set(key, value(fixture.token, 4), px(LEASE_MILLIS));
     fixture.admin().set(LockKeys.fenceKey(key), "4");
@@ -56,7 +56,18 @@ class ReleaseRenewExtendScriptsIT {
     Heard message = heard.poll(5, TimeUnit.SECONDS);
     assertThat(message).as("message on %s", channel).isNotNull();
     assertThat(message.channel()).isEqualTo(channel);
-    assertThat(fixture.admin().exists(key, LockKeys.waitersKey(key))).isZero();
+    assertThat(fixture.admin().exists(LockKeys.waitersKey(key))).isZero();
+  }
+
+  @Test
+  void releaseOfAnAwaitedLockGivesWayForAMomentUnderTheReleasersId() throws Exception {
+    String key = fixture.key("given way");
+    fixture.admin().set(key, value(fixture.token, 4), px(LEASE_MILLIS));
+    fixture.admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
+    assertThat(reply(fixture.store.release(key, fixture.token, LockKeys.releaseChannel(key))))
+        .isEqualTo(Release.RELEASED);
+    assertThat(fixture.admin().get(key)).isEqualTo("yield " + fixture.instanceId);
+    assertThat(fixture.admin().pttl(key)).isBetween(1L, LettuceLockStore.GIVE_WAY_MILLIS);
   }
 
   @Test

@@ -45,6 +45,8 @@ final class ScriptFixture implements BeforeEachCallback, AfterEachCallback {
   final String otherToken = "other-" + UUID.randomUUID();
   /** Starts with {@link #token} but is another owner's: ownership is the value's "token + space" prefix. */
   final String longerToken = token + "0";
+  /** The id of the RedisLocks the store under test stands for, which its releases give way under. */
+  final String instanceId = "instance-" + UUID.randomUUID();
   /** The store under test. */
   LettuceLockStore store;
   /** Opened by {@link #listen}, for the tests that listen. */
@@ -59,7 +61,7 @@ final class ScriptFixture implements BeforeEachCallback, AfterEachCallback {
     redis = RedisExtension.serverFor(context);
     client = RedisClient.create(redis.uri());
     connection = client.connect();
-    store = new LettuceLockStore(connection.async(), connection.async(), false);
+    store = new LettuceLockStore(connection.async(), false, instanceId);
   }
 
   @Override

@@ -23,8 +23,8 @@ import java.util.function.Supplier;
  *       inspect.lua reports an empty value, and the GET in release.lua, renew.lua and extend.lua fails with
  *       WRONGTYPE. A lock key's string is {@code "<owner token> <fencing token> <metadata>"} ({@link LockValue}),
  *       and every script that checks ownership checks it by the prefix {@code "<owner token> "}, as the scripts do.
- *   <li>Fencing counters ({@link LockKeys#fenceKey}): acquire.lua's INCR of the lock's counter when, and only when,
- *       it acquires a free key, and fenced-set.lua's record of the highest token that wrote a resource key. A
+ *   <li>Fencing counters ({@link LockKeys#fenceKey}): fence.lua's INCR of the lock's counter when the caller still
+ *       owns the key (acquisitions write fencing token 0: none drawn yet), and fenced-set.lua's record of the highest token that wrote a resource key. A
  *       counter never expires and is never deleted, so tokens keep growing across releases and expiries of the
  *       lock key. The counters live in a map of their own, by fence key name, as they would in the one keyspace of
  *       Redis (a resource key equal to a lock key shares that lock's counter there too); each is only touched
@@ -37,7 +37,9 @@ import java.util.function.Supplier;
  *       event after which a lock may be free without an announcement ({@code expired}). The events {@link
  *       LettuceSubscriber} drops before they reach the registry ({@code del}, {@code set}, {@code expire}) are not
  *       sent at all. release.lua publishes only when acquire.lua, asked to, marked the lock as awaited (its waiters
- *       key). A message goes to the {@link #connect connected} subscribers that were subscribed to its channel when
+ *       key). Its give-way marker ("yield <id>") is not modelled: one store serves every simulated process here and
+ *       cannot tell whose release it runs, so a release always deletes the key, as release.lua with ARGV[4] '0'.
+ *       The first attempt's plain {@code SET NX GET} is modelled by the same step as acquire.lua (same outcome). A message goes to the {@link #connect connected} subscribers that were subscribed to its channel when
  *       the step ran, and is delivered on the calling thread once the step is over: Redis, too, queues it for the
  *       clients subscribed at that moment, which read it later. condition-signal.lua's PUBLISH on a woken waiter's
  *       channel ({@link LockKeys#waiterChannel}) goes out the same way.
@@ -222,9 +224,8 @@ final class InMemoryLockStore implements LockStore {
                 key,
                 (Value live, Step<Attempt> step) -> {
                   if (live == null) {
-                    long fence = fences.merge(LockKeys.fenceKey(key), 1L, Long::sum); // INCR: 1 the first time
-                    step.reply = Attempt.acquired(fence);
-                    return Value.expiring(token + " " + fence + " " + metadata, leaseMillis, step.now);
+                    step.reply = Attempt.acquired(0);
+                    return Value.expiring(token + " 0 " + metadata, leaseMillis, step.now);
                   }
                   if (!live.isString()) {
                     step.reply = Attempt.NOT_A_LOCK;
@@ -311,26 +312,19 @@ final class InMemoryLockStore implements LockStore {
   }
 
   @Override
-  public CompletionStage<Long> remainingLeaseMillis(String key) {
+  public CompletionStage<Long> drawFencingToken(String key, String token, String metadata) {
     return reply(
         () ->
             run(
                 key,
                 (Value live, Step<Long> step) -> {
-                  step.reply = live == null ? -2L : live.pttl(step.now);
-                  return live;
-                }));
-  }
-
-  @Override
-  public CompletionStage<Boolean> exists(String key) {
-    return reply(
-        () ->
-            run(
-                key,
-                (Value live, Step<Boolean> step) -> {
-                  step.reply = live != null;
-                  return live;
+                  if (!owns(get(live), token)) {
+                    step.reply = 0L;
+                    return live;
+                  }
+                  long fence = fences.merge(LockKeys.fenceKey(key), 1L, Long::sum); // INCR: 1 the first time
+                  step.reply = fence;
+                  return live.keepTtl(token + " " + fence + " " + metadata);
                 }));
   }
 

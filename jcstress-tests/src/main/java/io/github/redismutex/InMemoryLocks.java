@@ -39,7 +39,8 @@ final class InMemoryLocks {
         new LeaseWatchdog(store, losses, LEASE.toMillis(), "redis-mutex-watchdog-" + processName);
     // the process name stands in for the host, so that the lock values of two simulated processes differ
     MutexSync.Settings settings =
-        new MutexSync.Settings(LEASE, COMMAND_TIMEOUT, mode, DATABASE, LockValue.processPart(processName));
+        new MutexSync.Settings(LEASE, COMMAND_TIMEOUT, mode, DATABASE, LockValue.processPart(processName),
+            RedisLocks.DEFAULT_MAX_LOCAL_HAND_OVERS);
     this.sync = new MutexSync(table, store, waiters, watchdog, losses, settings);
   }
 
@@ -77,7 +78,7 @@ final class InMemoryLocks {
   int leftovers(String name) {
     String key = keyOf(name);
     int left = table.peek(name) != null ? 1 : 0;
-    left += store.exists(key).toCompletableFuture().join() ? 1 : 0;
+    left += store.inspect(key).toCompletableFuture().join() != null ? 1 : 0;
     return left + subscriber.subscribedCount(WakeupMode.watchedChannels(DATABASE, key));
   }
 

@@ -16,7 +16,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Redis server for tests: either a {@code redis-server} process this class started on a free loopback port (and
@@ -24,6 +28,7 @@ import java.util.concurrent.TimeUnit;
  * #startDedicated dedicated} server, which is always a process of their own.
  */
 public final class RedisServer implements AutoCloseable {
+  private static final Pattern COMMAND_STAT = Pattern.compile("^cmdstat_([^:]+):calls=(\\d+)");
   private static final String INSTALL_HINT =
       "No Redis server for the tests. Install one (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install"
           + " redis), or set REDIS_URL=redis://host:port to use a running server, or start Docker for"
@@ -98,6 +103,21 @@ public final class RedisServer implements AutoCloseable {
       admin = adminClient.connect();
     }
     return admin.sync();
+  }
+
+  /**
+   * How many times Redis ran each command since it started ({@code INFO commandstats}: commands run by scripts
+   * count too), without the INFO calls that read it.
+   */
+  public Map<String, Long> commandCalls() {
+    Map<String, Long> calls = new TreeMap<>();
+    for (String line : admin().info("commandstats").split("\r?\n")) {
+      Matcher stat = COMMAND_STAT.matcher(line);
+      if (stat.find() && !stat.group(1).equals("info")) {
+        calls.put(stat.group(1), Long.parseLong(stat.group(2)));
+      }
+    }
+    return calls;
   }
 
   /** Starts the process (again, on the same port: a restart after {@link #stop} or {@link #kill}). */
