@@ -128,8 +128,13 @@ final class LettuceLockStore implements LockStore {
 
   @Override
   public CompletionStage<Long> drawFencingToken(String key, String token, String metadata) {
+    return drawFencingToken(key, token, metadata, 0);
+  }
+
+  /** fence.lua: with {@code raiseTo} 0, the next token; else raises the counter to {@code raiseTo} and hands it out. */
+  CompletionStage<Long> drawFencingToken(String key, String token, String metadata, long raiseTo) {
     return this.<String>run(LuaScript.FENCE, ScriptOutputType.VALUE, new String[] {key, LockKeys.fenceKey(key)},
-            token, metadata)
+            token, metadata, Long.toString(raiseTo))
         .thenApply(Long::parseLong);
   }
 

@@ -26,7 +26,7 @@ final class LettuceSubscriber implements Subscriber {
   }
 
   /** Routes messages and subscription confirmations of this connection to the registry. Call once. */
-  void deliverTo(WaiterRegistry registry) {
+  void deliverTo(Subscriber.Listener registry) {
     connection.addListener(
         new RedisPubSubAdapter<>() {
           @Override

@@ -14,6 +14,14 @@ import java.util.concurrent.CompletionStage;
  */
 interface LockStore {
 
+  /**
+   * How much sooner than the lease time, counted from when a command was sent, the lease may end for reasons of
+   * clock drift between servers: 0 on one server (its own clock runs the lease); Redlock's allowance on several.
+   */
+  default long clockDriftMillis(long leaseMillis) {
+    return 0;
+  }
+
   /** Outcome of an acquisition attempt. */
   record Attempt(Outcome outcome, long remainingLeaseMillis, long fencingToken) {
     enum Outcome {

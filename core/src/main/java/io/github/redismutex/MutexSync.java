@@ -228,7 +228,7 @@ final class MutexSync {
               await(store.acquire(local.key, token, leaseMillis, metadata, waiter != null), wait, deadline);
           if (attempt.outcome() == LockStore.Attempt.Outcome.ACQUIRED) {
             Lease lease = new Lease(local.name, local.key, token, attempt.fencingToken(),
-                sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis));
+                sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis - store.clockDriftMillis(leaseMillis)));
             local.lease = lease;
             watchdog.register(lease); // before lock() returns: see LeaseWatchdog
             acquired = true;
@@ -506,12 +506,16 @@ final class MutexSync {
       losses.report(lease, "extend found its key gone or taken");
       return false;
     }
-    lease.confirmedUntil(sentAt + TimeUnit.MILLISECONDS.toNanos(newLeaseMillis));
+    lease.confirmedUntil(
+        sentAt + TimeUnit.MILLISECONDS.toNanos(newLeaseMillis - store.clockDriftMillis(newLeaseMillis)));
     return true;
   }
 
   /** A condition of the lock {@code name}; {@code conditionName} as checked by {@link LockKeys#checkName}. */
   RedisCondition newCondition(String name, String key, String conditionName) {
+    if (store instanceof RedlockLockStore) {
+      throw RedlockLockStore.conditionsUnsupported();
+    }
     return new RedisCondition(name, key, conditionName, this, store, waiters, leaseMillis, commandTimeoutNanos);
   }
 

@@ -16,6 +16,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +90,12 @@ final class RedisConnections implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       log.warn("the Lettuce client did not shut down within 5 s; its threads may linger", e);
     }
+    if (resources != null) {
+      shutdown(resources);
+    }
+  }
+
+  private static void shutdown(ClientResources resources) {
     resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
   }
 
@@ -110,14 +117,51 @@ final class RedisConnections implements AutoCloseable {
   static RedisConnections standalone(
       String uri, RedisClient borrowed, Duration timeout, boolean configure, String threadPrefix) {
     ClientResources resources = borrowed == null ? ownedResources(threadPrefix) : null;
-    RedisClient client = borrowed;
-    if (client == null) {
-      client = RedisClient.create(resources, RedisURI.create(uri));
-      // Fail fast while disconnected instead of queueing: callers retry with their own deadlines.
-      client.setOptions(
-          ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    RedisClient client = borrowed != null ? borrowed : ownedClient(resources, uri);
+    return connect(client, timeout, configure, borrowed == null ? shutdownOf(client, resources) : () -> { });
+  }
+
+  /**
+   * Independent servers, for Redlock: one owned client each, all sharing one set of threads, which the last of
+   * them to close shuts down. Every server must be reachable now; a failure closes what was opened.
+   */
+  static List<RedisConnections> independent(List<String> uris, Duration timeout, String threadPrefix) {
+    ClientResources resources = ownedResources(threadPrefix);
+    AtomicInteger open = new AtomicInteger(uris.size());
+    Runnable closeOne = () -> {
+      if (open.decrementAndGet() == 0) {
+        shutdown(resources);
+      }
+    };
+    List<RedisConnections> opened = new ArrayList<>();
+    try {
+      for (String uri : uris) {
+        RedisClient client = ownedClient(resources, uri);
+        opened.add(connect(client, timeout, false, () -> {
+          shutdown(client, null);
+          closeOne.run();
+        }));
+      }
+      return opened;
+    } catch (RuntimeException e) {
+      opened.forEach(RedisConnections::closeAll);
+      for (int i = opened.size(); i < uris.size(); i++) {
+        closeOne.run(); // the failed one shut its client down; the rest were never made
+      }
+      throw e;
     }
-    Runnable shutdownOwned = borrowed == null ? shutdownOf(client, resources) : () -> { };
+  }
+
+  private static RedisClient ownedClient(ClientResources resources, String uri) {
+    RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
+    // Fail fast while disconnected instead of queueing: callers retry with their own deadlines.
+    client.setOptions(
+        ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    return client;
+  }
+
+  private static RedisConnections connect(
+      RedisClient client, Duration timeout, boolean configure, Runnable shutdownOwned) {
     StatefulRedisConnection<String, String> commands = null;
     try {
       commands = client.connect(StringCodec.UTF8);
@@ -125,8 +169,7 @@ final class RedisConnections implements AutoCloseable {
       WakeupMode mode = KeyspaceNotifications.choose(commands.sync(), configure);
       int database = database(commands);
       StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
-      return new RedisConnections(commands, commands.async(), pubSub, mode, database, false,
-          shutdownOwned);
+      return new RedisConnections(commands, commands.async(), pubSub, mode, database, false, shutdownOwned);
     } catch (RuntimeException e) {
       throw abandon(commands, shutdownOwned, e);
     }
@@ -172,6 +215,12 @@ final class RedisConnections implements AutoCloseable {
       log.debug("CLIENT INFO unavailable (Redis before 6.2?); assuming database 0", e);
     }
     return 0;
+  }
+
+  /** Closes the pub/sub connection, then the rest: for a set that no subscriber was made for. */
+  void closeAll() {
+    closeBounded(pubSub, Duration.ofSeconds(5));
+    close();
   }
 
   /** Closes the command connection and, if owned, shuts the client down (the pub/sub connection is closed first). */

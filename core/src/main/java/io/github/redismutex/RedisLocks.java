@@ -6,6 +6,8 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,13 +56,15 @@ public final class RedisLocks implements AutoCloseable {
   /** The default number of consecutive hand-overs between threads of one instance that bypass Redis. */
   public static final int DEFAULT_MAX_LOCAL_HAND_OVERS = 8;
 
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
   private final LockKeys keys;
   private final MutexSync sync;
   private final LeaseWatchdog watchdog;
   private final WaiterRegistry waiters;
   private final LockTable table;
-  private final LettuceSubscriber subscriber;
-  private final RedisConnections connections;
+  private final Runnable closeSubscriptions;
+  private final List<RedisConnections> connections; // one, or one per server in Redlock mode
   private final Duration commandTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -68,26 +72,52 @@ public final class RedisLocks implements AutoCloseable {
     this.keys = new LockKeys(builder.keyPrefix);
     this.commandTimeout = builder.commandTimeout;
     String threadPrefix = "redis-mutex-" + INSTANCES.incrementAndGet();
-    this.connections = builder.clusterUris != null || builder.clusterClient != null
-        ? RedisConnections.cluster(builder.clusterUris, builder.clusterClient, commandTimeout, threadPrefix)
-        : RedisConnections.standalone(builder.uri, builder.client, commandTimeout,
-            builder.configureKeyspaceNotifications, threadPrefix);
+    boolean redlock = builder.redlockUris != null;
+    if (redlock) {
+      this.connections = RedisConnections.independent(builder.redlockUris, commandTimeout, threadPrefix);
+    } else if (builder.clusterUris != null || builder.clusterClient != null) {
+      this.connections =
+          List.of(RedisConnections.cluster(builder.clusterUris, builder.clusterClient, commandTimeout, threadPrefix));
+    } else {
+      this.connections = List.of(RedisConnections.standalone(builder.uri, builder.client, commandTimeout,
+          builder.configureKeyspaceNotifications, threadPrefix));
+    }
     try {
-      LettuceLockStore store =
-          new LettuceLockStore(connections.async, connections.cluster, UUID.randomUUID().toString());
-      preload(store);
+      String instanceId = UUID.randomUUID().toString();
+      List<LettuceLockStore> stores = new ArrayList<>();
+      List<LettuceSubscriber> subscribers = new ArrayList<>();
+      for (RedisConnections server : connections) {
+        LettuceLockStore store = new LettuceLockStore(server.async, server.cluster, instanceId);
+        preload(store);
+        stores.add(store);
+        subscribers.add(new LettuceSubscriber(server.pubSub));
+      }
+      LockStore store;
+      if (redlock) {
+        store = new RedlockLockStore(stores);
+        RedlockSubscriber subscriber = new RedlockSubscriber(subscribers);
+        this.waiters = new WaiterRegistry(subscriber);
+        subscriber.deliverTo(waiters);
+        this.closeSubscriptions = () -> subscriber.close(CLOSE_TIMEOUT);
+      } else {
+        store = stores.get(0);
+        LettuceSubscriber subscriber = subscribers.get(0);
+        this.waiters = new WaiterRegistry(subscriber);
+        subscriber.deliverTo(waiters);
+        this.closeSubscriptions = () -> subscriber.close(CLOSE_TIMEOUT);
+      }
       LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener);
-      this.subscriber = new LettuceSubscriber(connections.pubSub);
-      this.waiters = new WaiterRegistry(subscriber);
-      subscriber.deliverTo(waiters);
       this.table = new LockTable(keys::lockKey);
       this.watchdog = new LeaseWatchdog(store, losses, builder.leaseTime.toMillis(), threadPrefix + "-watchdog");
-      MutexSync.Settings settings = new MutexSync.Settings(builder.leaseTime, commandTimeout,
-          connections.wakeupMode, connections.database, LockValue.processPart(hostName()), builder.maxLocalHandOvers);
+      // Redlock: keyspace events of independent servers do not add up to one, so expiries are noticed by the
+      // waiters' re-check when the majority's leases run out.
+      WakeupMode wakeupMode = redlock ? WakeupMode.CHANNEL : connections.get(0).wakeupMode;
+      int database = redlock ? 0 : connections.get(0).database;
+      MutexSync.Settings settings = new MutexSync.Settings(builder.leaseTime, commandTimeout, wakeupMode, database,
+          LockValue.processPart(hostName()), builder.maxLocalHandOvers);
       this.sync = new MutexSync(table, store, waiters, watchdog, losses, settings);
     } catch (RuntimeException e) {
-      RedisConnections.closeBounded(connections.pubSub, Duration.ofSeconds(5));
-      connections.close();
+      connections.forEach(RedisConnections::closeAll);
       throw e;
     }
   }
@@ -169,8 +199,8 @@ public final class RedisLocks implements AutoCloseable {
     }
     sync.close();
     watchdog.close();
-    subscriber.close(Duration.ofSeconds(5));
-    connections.close();
+    closeSubscriptions.run();
+    connections.forEach(RedisConnections::close);
   }
 
   // Package-private views for tests and diagnostics.
@@ -237,6 +267,7 @@ public final class RedisLocks implements AutoCloseable {
     private RedisClient client;
     private List<String> clusterUris;
     private RedisClusterClient clusterClient;
+    private List<String> redlockUris;
     private Duration leaseTime = DEFAULT_LEASE_TIME;
     private String keyPrefix = LockKeys.DEFAULT_PREFIX;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
@@ -276,6 +307,30 @@ public final class RedisLocks implements AutoCloseable {
         RedisURI.create(Objects.requireNonNull(seed, "a cluster seed URI must not be null"));
       }
       this.clusterUris = List.of(uris);
+      return this;
+    }
+
+    /**
+     * Redlock: independent Redis primaries (at least 3; an odd number is best), as Redis URIs; a lock is held when a
+     * majority of them hold it, so it survives the loss of a minority. Every server must be reachable when {@link
+     * #build} connects. Conditions are not supported in this mode. Excludes {@link #uri}, {@link #cluster} and the
+     * clients.
+     *
+     * @throws NullPointerException if {@code uris} or one of them is null
+     * @throws IllegalArgumentException if there are fewer than 3, one is not a Redis URI, or one is repeated
+     */
+    public Builder redlock(String... uris) {
+      Objects.requireNonNull(uris, "uris must not be null");
+      if (uris.length < 3) {
+        throw new IllegalArgumentException("redlock needs at least 3 server URIs, was " + uris.length);
+      }
+      for (String server : uris) {
+        RedisURI.create(Objects.requireNonNull(server, "a redlock server URI must not be null"));
+      }
+      if (new HashSet<>(List.of(uris)).size() != uris.length) {
+        throw new IllegalArgumentException("redlock server URIs must be distinct, were " + List.of(uris));
+      }
+      this.redlockUris = List.of(uris);
       return this;
     }
 
@@ -353,9 +408,10 @@ public final class RedisLocks implements AutoCloseable {
      */
     public RedisLocks build() {
       int targets = (uri != null ? 1 : 0) + (client != null ? 1 : 0) + (clusterUris != null ? 1 : 0)
-          + (clusterClient != null ? 1 : 0);
+          + (clusterClient != null ? 1 : 0) + (redlockUris != null ? 1 : 0);
       if (targets != 1) {
-        throw new IllegalStateException("exactly one of uri(...), cluster(...) and client(...) must be set");
+        throw new IllegalStateException(
+            "exactly one of uri(...), client(...), cluster(...), clusterClient(...) and redlock(...) must be set");
       }
       return new RedisLocks(this);
     }

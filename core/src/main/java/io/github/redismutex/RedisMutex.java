@@ -143,6 +143,8 @@ public final class RedisMutex implements Lock {
    * A new condition private to the returned object: unnamed, so only threads that share this {@code Condition}
    * object (in this JVM) can signal each other through it, as with {@code ReentrantLock}. For a condition that
    * other processes can reach, use {@link #newCondition(String)}.
+   *
+   * @throws UnsupportedOperationException in Redlock mode ({@link RedisLocks.Builder#redlock})
    */
   @Override
   public Condition newCondition() {
@@ -171,6 +173,7 @@ public final class RedisMutex implements Lock {
    * @param conditionName 1 to 1024 bytes of UTF-8, as for lock names
    * @throws NullPointerException if {@code conditionName} is null
    * @throws IllegalArgumentException if {@code conditionName} is empty, too long or not valid Unicode
+   * @throws UnsupportedOperationException in Redlock mode ({@link RedisLocks.Builder#redlock})
    */
   public Condition newCondition(String conditionName) {
     Objects.requireNonNull(conditionName, "conditionName must not be null");

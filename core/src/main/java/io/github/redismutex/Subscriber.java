@@ -13,4 +13,13 @@ interface Subscriber {
 
   /** Sends UNSUBSCRIBE without waiting for the answer. */
   void unsubscribe(String channel);
+
+  /** Where a subscriber delivers what its connection hears: the {@link WaiterRegistry}, or a combining subscriber. */
+  interface Listener {
+    /** A message on a subscribed channel that may mean a lock is free. */
+    void onMessage(String channel);
+
+    /** Redis confirmed a subscription: one we asked for, or Lettuce's own again after a reconnect. */
+    void onSubscribed(String channel);
+  }
 }

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * again at once. Thread-safe; {@link #onMessage} and {@link #onSubscribed} run on Redis I/O threads and never
  * block on anything but {@link #lock}, which is only ever held for map updates.
  */
-final class WaiterRegistry {
+final class WaiterRegistry implements Subscriber.Listener {
   private final Subscriber subscriber;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<String, Subscription> subscriptions = new HashMap<>(); // guarded by lock
@@ -90,7 +90,8 @@ final class WaiterRegistry {
   }
 
   /** A message on a channel: wakes every waiter of it. */
-  void onMessage(String channel) {
+  @Override
+  public void onMessage(String channel) {
     for (Waiter waiter : waitersOf(channel)) {
       waiter.wake();
     }
@@ -100,7 +101,8 @@ final class WaiterRegistry {
    * A subscription confirmed. After a reconnect Lettuce subscribes again by itself; announcements sent while the
    * connection was down are lost, so the waiters of a channel that was already live are woken to look again.
    */
-  void onSubscribed(String channel) {
+  @Override
+  public void onSubscribed(String channel) {
     boolean resubscribed;
     List<Waiter> waiters;
     lock.lock();

@@ -117,6 +117,15 @@ class BadInputIT {
     assertThatThrownBy(() -> builder.uri(null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> builder.uri("not a uri")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> builder.client(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> builder.maxLocalHandOvers(-1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxLocalHandOvers must be from 0 to 1000");
+    assertThatThrownBy(() -> builder.maxLocalHandOvers(1001)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder.redlock("redis://127.0.0.1:1", "redis://127.0.0.1:2"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("redlock needs at least 3");
+    assertThatThrownBy(() -> builder.redlock("redis://127.0.0.1:1", "redis://127.0.0.1:2", "redis://127.0.0.1:1"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distinct");
+    assertThatThrownBy(() -> builder.redlock("redis://127.0.0.1:1", null, "redis://127.0.0.1:3"))
+        .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("exactly one of uri");
   }

@@ -1,0 +1,215 @@
+package io.github.redismutex;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.github.redismutex.support.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redlock over five independent redis-server processes (no persistence): a majority decides, so the lock survives
+ * the loss of two servers, refuses to be granted without a majority, and keeps its fencing tokens growing while
+ * servers restart empty. Each test has its own five servers.
+ */
+class RedlockIT {
+  private static final Duration LEASE = Duration.ofSeconds(1);
+
+  private final List<RedisServer> servers = new ArrayList<>();
+  private final List<RedisLocks> opened = new ArrayList<>();
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+
+  @BeforeEach
+  void start() {
+    for (int i = 0; i < 5; i++) {
+      servers.add(RedisServer.startDedicated());
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    threads.shutdownNow();
+    opened.forEach(RedisLocks::close);
+    servers.forEach(RedisServer::close);
+  }
+
+  private RedisLocks connect() {
+    return connect(LEASE);
+  }
+
+  private RedisLocks connect(Duration lease) {
+    RedisLocks locks = RedisLocks.builder()
+        .redlock(servers.stream().map(RedisServer::uri).toArray(String[]::new))
+        .leaseTime(lease)
+        .commandTimeout(Duration.ofMillis(500))
+        .build();
+    opened.add(locks);
+    return locks;
+  }
+
+  /** How many servers hold the lock's key now (of those running). */
+  private long serversHolding(RedisLocks locks, String name) {
+    return servers.stream().filter(RedisServer::isRunning)
+        .filter(server -> server.admin().exists(locks.keyOf(name)) == 1).count();
+  }
+
+  @Test
+  void holdersOfTwoInstancesNeverOverlapAndEachHoldIsOnAMajority() throws Exception {
+    RedisLocks one = connect();
+    RedisLocks other = connect();
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicInteger minority = new AtomicInteger();
+    List<Future<?>> done = new ArrayList<>();
+    for (RedisLocks locks : List.of(one, other)) {
+      for (int t = 0; t < 3; t++) {
+        done.add(threads.submit(() -> {
+          RedisMutex lock = locks.mutex("shared");
+          for (int i = 0; i < 40; i++) {
+            lock.lock();
+            try {
+              if (inside.incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
+              }
+              if (i % 10 == 0 && serversHolding(locks, "shared") < 3) {
+                minority.incrementAndGet();
+              }
+              inside.decrementAndGet();
+            } finally {
+              lock.unlock();
+            }
+          }
+          return null;
+        }));
+      }
+    }
+    for (Future<?> f : done) {
+      f.get(120, TimeUnit.SECONDS);
+    }
+    assertThat(overlaps).hasValue(0);
+    assertThat(minority).hasValue(0);
+  }
+
+  @Test
+  void aHeldLockSurvivesTheLossOfTwoOfFiveServers() throws Exception {
+    RedisLocks holder = connect();
+    RedisLocks other = connect();
+    RedisMutex lock = holder.mutex("survivor");
+    lock.lock();
+    servers.get(0).kill();
+    servers.get(1).kill();
+    Thread.sleep(LEASE.toMillis() * 3); // three leases: held only by the watchdog's renewals on the other three
+    assertThat(lock.isLeaseValid()).isTrue();
+    assertThat(serversHolding(holder, "survivor")).isEqualTo(3);
+    assertThat(threads.submit(() -> other.mutex("survivor").tryLock(200, TimeUnit.MILLISECONDS)).get())
+        .isFalse();
+    lock.unlock(); // no LeaseExpiredException: the majority still held it
+    assertThat(threads.submit(() -> {
+      RedisMutex theirs = other.mutex("survivor");
+      boolean acquired = theirs.tryLock(5, TimeUnit.SECONDS);
+      theirs.unlock();
+      return acquired;
+    }).get()).isTrue();
+  }
+
+  @Test
+  void withThreeOfFiveDownNobodyAcquiresUntilTheyReturn() throws Exception {
+    RedisLocks locks = connect();
+    for (int i = 0; i < 3; i++) {
+      servers.get(i).kill();
+    }
+    RedisMutex lock = locks.mutex("no majority");
+    long startedAt = System.nanoTime();
+    assertThat(lock.tryLock(300, TimeUnit.MILLISECONDS)).isFalse();
+    assertThat(System.nanoTime() - startedAt).as("returns at its deadline").isLessThan(TimeUnit.SECONDS.toNanos(2));
+    assertThat(servers.subList(3, 5)).allSatisfy(server -> assertThat(server.admin().keys("*")).isEmpty());
+    Future<Boolean> waiting = threads.submit(() -> {
+      lock.lock();
+      lock.unlock();
+      return true;
+    });
+    Thread.sleep(500);
+    assertThat(waiting).isNotDone();
+    servers.get(0).start();
+    assertThat(waiting.get(30, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void serversRestartedEmptyDoNotLetASecondHolderInWhileAMajorityStillAgrees() throws Exception {
+    RedisLocks holder = connect();
+    RedisLocks other = connect();
+    RedisMutex lock = holder.mutex("restarted");
+    lock.lock();
+    for (int i = 0; i < 2; i++) { // without persistence: they come back without the key
+      servers.get(i).kill();
+      servers.get(i).start();
+    }
+    assertThat(threads.submit(() -> other.mutex("restarted").tryLock(500, TimeUnit.MILLISECONDS)).get())
+        .as("two free servers are no majority").isFalse();
+    assertThat(lock.isLeaseValid()).isTrue();
+    lock.unlock();
+  }
+
+  @Test
+  void fencingTokensKeepGrowingWhileServersRestartEmpty() throws Exception {
+    RedisLocks locks = connect();
+    RedisMutex lock = locks.mutex("fenced");
+    long previous = 0;
+    for (int round = 0; round < 5; round++) {
+      lock.lock();
+      long token = lock.fencingToken();
+      lock.unlock();
+      assertThat(token).isGreaterThan(previous);
+      previous = token;
+      RedisServer restarted = servers.get(round % 5); // its counter starts again from nothing
+      restarted.kill();
+      restarted.start();
+      RedisServer other = servers.get((round + 2) % 5);
+      other.admin().set(LockKeys.fenceKey(locks.keyOf("fenced")), "0"); // and another one is set back
+    }
+  }
+
+  @Test
+  void aWaiterSendsNoCommandWhileItWaitsAndWakesOnTheRelease() throws Exception {
+    RedisLocks holder = connect(Duration.ofSeconds(30)); // no renewal while the test counts commands
+    RedisLocks waiter = connect(Duration.ofSeconds(30));
+    RedisMutex lock = holder.mutex("awaited");
+    lock.lock();
+    Future<Long> acquiredAt = threads.submit(() -> {
+      RedisMutex theirs = waiter.mutex("awaited");
+      theirs.lock();
+      long now = System.nanoTime();
+      theirs.unlock();
+      return now;
+    });
+    await().until(() -> waiter.subscribedChannelCount() > 0);
+    Thread.sleep(100); // past the waiter's marking attempt
+    List<Map<String, Long>> before = servers.stream().map(RedisServer::commandCalls).toList();
+    Thread.sleep(500);
+    List<Map<String, Long>> after = servers.stream().map(RedisServer::commandCalls).toList();
+    assertThat(after).isEqualTo(before);
+    long releasedAt = System.nanoTime();
+    lock.unlock();
+    long handOverMillis = TimeUnit.NANOSECONDS.toMillis(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt);
+    System.out.println("redlock hand-over over 5 servers: " + handOverMillis + " ms");
+    assertThat(handOverMillis).as("woken by the release, not by the lease running out").isLessThan(1_000);
+  }
+
+  @Test
+  void conditionsAreNotSupported() {
+    RedisMutex lock = connect().mutex("conditions");
+    assertThatThrownBy(lock::newCondition).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> lock.newCondition("named")).isInstanceOf(UnsupportedOperationException.class);
+  }
+}
