@@ -42,7 +42,7 @@ public final class RedisMutexSystems implements LockSystemFactory {
     try {
       redlock = RedisLocks.Builder.class.getMethod("redlock", String[].class);
     } catch (NoSuchMethodException e) {
-      throw new UnsupportedOperationException("not available: RedisLocks.Builder has no redlock(String...) yet");
+      throw new UnsupportedOperationException("RedisLocks.Builder has no redlock(String...) yet");
     }
     try {
       redlock.invoke(builder, (Object) uris);
