@@ -85,6 +85,7 @@ public final class CommandCounter implements AutoCloseable {
     private final List<Thread> readers = new ArrayList<>();
     private final AtomicLong topLevel = new AtomicLong();
     private final AtomicLong inner = new AtomicLong();
+    private final List<Double> topLevelTimes = new ArrayList<>(); // server clock, seconds
     private final CountDownLatch ended;
 
     Recording(List<Integer> ports) {
@@ -115,7 +116,14 @@ public final class CommandCounter implements AutoCloseable {
           } else if (line.contains(marker + "-end")) {
             return;
           } else if (counting) {
-            (line.contains(" lua] ") ? inner : topLevel).incrementAndGet();
+            if (line.contains(" lua] ")) {
+              inner.incrementAndGet();
+            } else {
+              topLevel.incrementAndGet();
+              synchronized (topLevelTimes) {
+                topLevelTimes.add(Double.valueOf(line.substring(0, line.indexOf(' '))));
+              }
+            }
           }
         }
       } finally {
@@ -129,6 +137,27 @@ public final class CommandCounter implements AutoCloseable {
       monitors.forEach(Resp::close);
       markers.forEach(Resp::close);
       return new Counts(topLevel.get(), inner.get());
+    }
+
+    /**
+     * After {@link #stop()}: how many bursts the top-level commands came in, a burst ending where no command came
+     * for {@code gapSeconds} (periodic work such as lease renewal, counted by what the server saw).
+     */
+    public int bursts(double gapSeconds) {
+      List<Double> times;
+      synchronized (topLevelTimes) {
+        times = new ArrayList<>(topLevelTimes);
+      }
+      times.sort(null);
+      int bursts = 0;
+      double last = Double.NEGATIVE_INFINITY;
+      for (double time : times) {
+        if (time - last > gapSeconds) {
+          bursts++;
+        }
+        last = time;
+      }
+      return bursts;
     }
 
     private static void await(CountDownLatch latch) {

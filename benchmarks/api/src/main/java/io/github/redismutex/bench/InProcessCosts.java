@@ -80,20 +80,27 @@ public class InProcessCosts {
   }
 
   static void run(Args args) throws RunnerException {
-    List<String> benchmarks = new ArrayList<>(List.of("uncontendedCycle"));
+    List<String> wanted = List.of(args.text("benchmarks", "reentry,isHeldByCurrentThread,uncontendedCycle").split(","));
+    List<String> benchmarks = new ArrayList<>();
     try (LockSystem probe = Driver.open(args)) {
       Lock lock = probe.lock("bench-jmh-probe");
       lock.lock();
       try {
-        if (probe.reentrant()) {
+        if (wanted.contains("uncontendedCycle")) {
+          benchmarks.add("uncontendedCycle");
+        }
+        if (wanted.contains("reentry") && probe.reentrant()) {
           benchmarks.add("reentry");
         }
-        if (probe.isHeldByCurrentThread(lock) != null) {
+        if (wanted.contains("isHeldByCurrentThread") && probe.isHeldByCurrentThread(lock) != null) {
           benchmarks.add("isHeldByCurrentThread");
         }
       } finally {
         lock.unlock();
       }
+    }
+    if (benchmarks.isEmpty()) {
+      throw new UnsupportedOperationException("none of " + wanted + " applies (no re-entry, no isHeldByCurrentThread)");
     }
     OptionsBuilder options = new OptionsBuilder();
     for (String benchmark : benchmarks) {

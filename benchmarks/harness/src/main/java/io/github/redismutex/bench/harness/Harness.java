@@ -45,12 +45,7 @@ public final class Harness {
     }
     int only = args.indexOf("--only");
     if (only >= 0) {
-      List<String> scenarios = List.of(args.get(only + 1).split(","));
-      settings = new Settings(settings.name(), settings.systems(), settings.modes(), scenarios, settings.reps(),
-          settings.uncontendedSeconds(), settings.reentrySeconds(), settings.depositSeconds(),
-          settings.warmupSeconds(), settings.handoverRounds(), settings.recoveryReps(),
-          settings.recoveryLeaseMillis(), settings.scaleNames(), settings.scaleWaiters(), settings.waitingSeconds(),
-          settings.renewalLeaseMillis(), settings.jmhIterations());
+      settings = settings.only(List.of(args.get(only + 1).split(",")));
     }
     Runtime.getRuntime().addShutdownHook(new Thread(
         () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly), "bench-child-cleanup"));
@@ -108,15 +103,17 @@ public final class Harness {
       case "deposits" -> args.addAll(List.of("--threads", "8", "--reps", str(settings.reps()),
           "--seconds", str(settings.depositSeconds()), "--warmup-seconds", str(settings.warmupSeconds())));
       case "handover" -> {
-        args.addAll(List.of("--reps", str(settings.reps()), "--rounds", str(settings.handoverRounds())));
+        args.addAll(List.of("--reps", str(settings.reps()), "--rounds", str(settings.handoverRoundsFor(system)),
+            "--block-ms", "10"));
         timeout = 300;
       }
       case "scale-names" -> args.addAll(List.of("--names", str(settings.scaleNames())));
       case "scale-waiters" -> args.addAll(List.of("--waiters", str(settings.scaleWaiters()),
           "--seconds", str(settings.waitingSeconds())));
       case "scale-renewal" -> args.addAll(List.of("--names", str(settings.scaleNames()),
-          "--lease-ms", str(settings.renewalLeaseMillis())));
-      case "jmh" -> args.addAll(List.of("--iterations", str(settings.jmhIterations()), "--warmup-iterations", "1"));
+          "--lease-ms", str(settings.renewalLeaseMillis()), "--ticks", str(settings.renewalTicks())));
+      case "jmh" -> args.addAll(List.of("--iterations", str(settings.jmhIterations()), "--warmup-iterations", "1",
+          "--benchmarks", settings.jmhBenchmarks()));
       default -> throw new IllegalArgumentException("unknown scenario " + scenario);
     }
     try (RedisServers servers = serversFor(system)) {

@@ -73,7 +73,9 @@ final class Tables {
             col("commands/s while waiting", "commands_per_s_waiting", 1), col("acquired after", "waiters_acquired", 0)),
         null, false);
     table("scale-renewal", "G3. Lease renewal of " + settings.scaleNames() + " held locks",
-        List.of(col("lease ms", "lease_ms", 0), col("top-level commands/tick", "round_trips_per_tick", 1),
+        List.of(col("lease ms", "lease_ms", 0), col("ticks seen", "ticks", 0),
+            col("top-level commands/tick", "round_trips_per_tick", 1),
+            col("top-level commands/s", "round_trips_per_s", 1),
             col("commands/tick", "commands_per_tick", 1), col("still held", "still_held", 0)), null, false);
     targets();
     return out.toString();
