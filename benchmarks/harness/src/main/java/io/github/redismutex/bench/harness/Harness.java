@@ -3,6 +3,14 @@ package io.github.redismutex.bench.harness;
 import io.github.redismutex.bench.Report;
 import io.github.redismutex.bench.Resp;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +63,7 @@ public final class Harness {
     long start = System.nanoTime();
     harness.runAll();
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    String tables = new Tables(harness.results, settings, took).render();
+    String tables = new Tables(harness.results, settings, took, harness.measuredBuild()).render();
     System.out.println(tables);
     Path out = harness.benchmarks.resolve("harness/target/benchmark-results-" + settings.name() + ".md");
     Files.writeString(out, tables);
@@ -258,6 +266,30 @@ public final class Harness {
       throw new IllegalStateException(jar + " is missing: build with mvn -B -q -pl benchmarks/harness -am package");
     }
     return jar;
+  }
+
+  /**
+   * Which redis-mutex the figures are of: a digest of the library's classes and scripts inside the driver jar. The
+   * jar holds whatever core Maven resolved: this tree's when core is in the reactor (-pl benchmarks/harness -am),
+   * else the copy in the local repository, which may be another branch's.
+   */
+  String measuredBuild() {
+    try (ZipFile jar = new ZipFile(jarOf("redis-mutex").toFile())) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      List<? extends ZipEntry> entries = jar.stream()
+          .filter(e -> e.getName().startsWith("io/github/redismutex/") && !e.getName().contains("/bench/"))
+          .sorted(Comparator.comparing(ZipEntry::getName)).toList();
+      for (ZipEntry entry : entries) {
+        digest.update(entry.getName().getBytes(StandardCharsets.UTF_8));
+        try (InputStream in = jar.getInputStream(entry)) {
+          digest.update(in.readAllBytes());
+        }
+      }
+      return "redis-mutex build " + HexFormat.of().formatHex(digest.digest()).substring(0, 12)
+          + " (" + entries.size() + " classes and scripts)";
+    } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+      return "redis-mutex build unknown (" + e.getMessage() + ")";
+    }
   }
 
   private Path logOf(String scenario, String system) {

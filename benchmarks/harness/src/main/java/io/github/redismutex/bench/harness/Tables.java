@@ -19,10 +19,14 @@ final class Tables {
   private final Duration took;
   private final StringBuilder out = new StringBuilder();
 
-  Tables(Map<String, Map<String, Map<String, String>>> results, Settings settings, Duration took) {
+  private final String measuredBuild;
+
+  Tables(Map<String, Map<String, Map<String, String>>> results, Settings settings, Duration took,
+      String measuredBuild) {
     this.results = results;
     this.settings = settings;
     this.took = took;
+    this.measuredBuild = measuredBuild;
   }
 
   /** A column: its header, the figure it shows, and how many decimals. */
@@ -34,7 +38,7 @@ final class Tables {
 
   String render() {
     out.append("Run: ").append(settings.name()).append(", ").append(took.toSeconds()).append(" s; ")
-        .append(machine()).append("\n\n");
+        .append(machine()).append("; ").append(measuredBuild).append("\n\n");
     table("uncontended", "A. Uncontended lock()+unlock(), one thread (medians of " + settings.reps() + " reps)",
         List.of(col("cycles/s", "cycles_per_s", 0), col("p50 µs", "p50_us", 0), col("p99 µs", "p99_us", 0),
             col("commands/cycle", "commands_per_cycle", 2), col("round trips/cycle", "round_trips_per_cycle", 2),
