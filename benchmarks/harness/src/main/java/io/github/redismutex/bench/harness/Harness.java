@@ -269,9 +269,8 @@ public final class Harness {
   }
 
   /**
-   * Which redis-mutex the figures are of: a digest of the library's classes and scripts inside the driver jar. The
-   * jar holds whatever core Maven resolved: this tree's when core is in the reactor (-pl benchmarks/harness -am),
-   * else the copy in the local repository, which may be another branch's.
+   * Which redis-mutex the figures are of: a digest of the library's classes and scripts inside the driver jar, so
+   * that figures of two builds (two branches, before and after a change) are never taken for one another.
    */
   String measuredBuild() {
     try (ZipFile jar = new ZipFile(jarOf("redis-mutex").toFile())) {
