@@ -57,6 +57,20 @@ final class LeaseWatchdog implements AutoCloseable {
     held.remove(lease);
   }
 
+  /**
+   * Renews one registered lease now, in the background, besides its regular renewals: for a lease that began
+   * short (a direct hand-over). A failure is left to the next regular renewal.
+   */
+  void renewNow(Lease lease) {
+    long sentAt = System.nanoTime();
+    try {
+      store.renew(List.of(lease), leaseMillis)
+          .thenAcceptAsync(owned -> apply(List.of(lease), owned, sentAt), scheduler);
+    } catch (RuntimeException e) { // refused at once (closed, disconnected): the regular renewal will tell
+      log.debug("early renewal of '{}' not sent", lease.name, e);
+    }
+  }
+
   int heldCount() {
     return held.size();
   }

@@ -34,17 +34,32 @@ final class LettuceLockStore implements LockStore {
    */
   static final long GIVE_WAY_MILLIS = 20;
 
+  /**
+   * The longest lease a direct hand-over starts with (release.lua): the waiter it goes to renews it at once, so it
+   * only lasts when that waiter died; then it is what the next waiter loses.
+   */
+  static final long MAX_GRANT_LEASE_MILLIS = 2_000;
+
   /** What a give-way marker's value starts with; the id of the RedisLocks that gave way follows. */
   private static final String GIVE_WAY_PREFIX = "yield ";
 
   private final String instanceId;
+  private final boolean queueWaiters;
+  private final long grantLeaseMillis;
   private volatile boolean setGetRefused; // the server predates SET ... NX GET (Redis < 7.0)
 
-  /** @param instanceId the id of the owning RedisLocks, under which its releases give way (release.lua) */
-  LettuceLockStore(RedisClusterAsyncCommands<String, String> commands, boolean cluster, String instanceId) {
+  /**
+   * @param instanceId the id of the owning RedisLocks, under which its releases give way (release.lua)
+   * @param queueWaiters whether waiters queue for direct hand-overs (release.lua): not on Redlock's servers
+   * @param leaseMillis the owning RedisLocks' lease, which bounds the lease a direct hand-over starts with
+   */
+  LettuceLockStore(RedisClusterAsyncCommands<String, String> commands, boolean cluster, String instanceId,
+      boolean queueWaiters, long leaseMillis) {
     this.commands = commands;
     this.cluster = cluster;
     this.instanceId = instanceId;
+    this.queueWaiters = queueWaiters;
+    this.grantLeaseMillis = Math.min(leaseMillis, MAX_GRANT_LEASE_MILLIS);
   }
 
   /** SCRIPT LOAD of every script, so the first EVALSHA of each does not have to fall back to EVAL. */
@@ -99,9 +114,9 @@ final class LettuceLockStore implements LockStore {
 
   private CompletionStage<Attempt> acquireByScript(
       String key, String token, long leaseMillis, String metadata, boolean markAwaited) {
-    String[] keys = {key, LockKeys.waitersKey(key)};
+    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key)};
     return this.<List<Object>>run(LuaScript.ACQUIRE, ScriptOutputType.MULTI, keys, token,
-            Long.toString(leaseMillis), metadata, markAwaited ? "1" : "0", instanceId)
+            Long.toString(leaseMillis), metadata, markAwaited ? "1" : "0", instanceId, queueWaiters ? "1" : "0")
         .thenApply(
             reply -> {
               long status = (Long) reply.get(0);
@@ -115,8 +130,14 @@ final class LettuceLockStore implements LockStore {
 
   @Override
   public CompletionStage<Release> release(String key, String token, String channel) {
-    return runForLong(LuaScript.RELEASE, new String[] {key, LockKeys.waitersKey(key)}, token, channel, instanceId,
-            Long.toString(GIVE_WAY_MILLIS))
+    return abandon(key, token, channel, "");
+  }
+
+  @Override
+  public CompletionStage<Release> abandon(String key, String token, String channel, String queueMember) {
+    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key)};
+    return runForLong(LuaScript.RELEASE, keys, token, channel, instanceId, Long.toString(GIVE_WAY_MILLIS),
+            Long.toString(grantLeaseMillis), queueMember)
         .thenApply(
             code -> {
               if (code >= 1) {

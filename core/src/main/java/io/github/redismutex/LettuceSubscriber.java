@@ -32,7 +32,7 @@ final class LettuceSubscriber implements Subscriber {
           @Override
           public void message(String channel, String message) {
             if (!channel.startsWith("__keyspace@") || FREEING_EVENTS.contains(message)) {
-              registry.onMessage(channel);
+              registry.onMessage(channel, message);
             }
           }
 

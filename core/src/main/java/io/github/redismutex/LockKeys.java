@@ -79,6 +79,11 @@ final class LockKeys {
     return lockKey + ":waiters";
   }
 
+  /** The lock's queue of waiting holders that release.lua hands the lock to, oldest first (set by acquire.lua). */
+  static String queueKey(String lockKey) {
+    return lockKey + ":queue";
+  }
+
   /** The keyspace-notification channel of a key in the given logical database. */
   static String keyspaceChannel(int database, String lockKey) {
     return "__keyspace@" + database + "__:" + lockKey;

@@ -63,10 +63,20 @@ interface LockStore {
       String key, String token, long leaseMillis, String metadata, boolean markAwaited);
 
   /**
-   * release.lua: compare-and-delete; when the lock was marked as awaited, publishes on {@code channel} and keeps
-   * this store's RedisLocks from taking the lock back for a moment, so that a waiter elsewhere gets its turn.
+   * release.lua: compare-and-delete; when the lock was marked as awaited, hands it straight to the oldest queued
+   * waiter and publishes "granted &lt;token&gt; &lt;lease ms&gt;" on {@code channel}, or, with nobody queued,
+   * publishes "released" and keeps this store's RedisLocks from taking the lock back for a moment, so that a waiter
+   * elsewhere gets its turn.
    */
   CompletionStage<Release> release(String key, String token, String channel);
+
+  /**
+   * release.lua for an acquisition that gives up: leaves the lock's queue ({@code queueMember}, as acquire.lua
+   * queued it), then releases whatever a direct hand-over or an attempt whose answer was lost may have given it.
+   */
+  default CompletionStage<Release> abandon(String key, String token, String channel, String queueMember) {
+    return release(key, token, channel);
+  }
 
   /**
    * fence.lua: the next fencing token for the hold of {@code token}, or 0 when that token no longer owns the key.

@@ -206,10 +206,25 @@ final class MutexSync {
     Waiter waiter = null;
     boolean acquired = false;
     boolean lostAnswer = false; // an attempt's answer never came: it may have acquired, now or later
+    boolean queued = false; // a marking attempt ran: acquire.lua may have queued this token for a hand-over
+    long lastSentAt = System.nanoTime();
     boolean interrupted = false; // lock() only: an interrupt that arrived while waiting, set again on the way out
     long backoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_BACKOFF_MILLIS);
     try {
       while (true) {
+        Waiter.Grant grant = waiter == null ? null : waiter.grantFor(token);
+        if (grant != null) {
+          // Handed over by the holder's release (release.lua), which ran after our latest attempt: the key holds
+          // our token for the grant's lease from then on. Renew it to the full lease at once, in the background.
+          Lease lease = new Lease(local.name, local.key, token, 0,
+              lastSentAt + TimeUnit.MILLISECONDS.toNanos(
+                  grant.leaseMillis() - store.clockDriftMillis(grant.leaseMillis())));
+          local.lease = lease;
+          watchdog.register(lease);
+          watchdog.renewNow(lease);
+          acquired = true;
+          return true;
+        }
         if (waiter != null && waiter.subscribed.isCompletedExceptionally()) {
           waiters.deregister(waiter); // its SUBSCRIBE failed during an outage: ask again
           waiter = null;
@@ -221,6 +236,8 @@ final class MutexSync {
         checkOpen(); // after clear(): close() sets the flag before it wakes, so its wake-up cannot be cleared away
         long waitNanos;
         long sentAt = System.nanoTime();
+        lastSentAt = sentAt;
+        queued |= waiter != null;
         try {
           // Before the subscription is live, nobody is told of a mark: only a waiter's attempts set it.
           String metadata = LockValue.metadata(processPart); // "acquired at" is this attempt's time
@@ -303,8 +320,10 @@ final class MutexSync {
       if (waiter != null) {
         waiters.deregister(waiter);
       }
-      if (!acquired && lostAnswer && !closed) {
-        store.release(local.key, token, LockKeys.releaseChannel(local.key)); // answer not needed
+      if (!acquired && (lostAnswer || queued) && !closed) {
+        // Leave the queue, and let go of whatever a lost answer or a hand-over gave us; answer not needed.
+        store.abandon(local.key, token, LockKeys.releaseChannel(local.key),
+            queued ? token + " " + processPart + " " + Thread.currentThread().getName() : "");
       }
       if (interrupted) {
         Thread.currentThread().interrupt();

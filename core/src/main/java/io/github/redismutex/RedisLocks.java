@@ -87,7 +87,8 @@ public final class RedisLocks implements AutoCloseable {
       List<LettuceLockStore> stores = new ArrayList<>();
       List<LettuceSubscriber> subscribers = new ArrayList<>();
       for (RedisConnections server : connections) {
-        LettuceLockStore store = new LettuceLockStore(server.async, server.cluster, instanceId);
+        LettuceLockStore store = new LettuceLockStore(
+            server.async, server.cluster, instanceId, !redlock, builder.leaseTime.toMillis());
         preload(store);
         stores.add(store);
         subscribers.add(new LettuceSubscriber(server.pubSub));

@@ -40,8 +40,8 @@ final class RedlockSubscriber implements Subscriber {
       int server = i;
       servers.get(i).deliverTo(new Subscriber.Listener() {
         @Override
-        public void onMessage(String channel) {
-          registry.onMessage(channel);
+        public void onMessage(String channel, String message) {
+          registry.onMessage(channel, message);
         }
 
         @Override

@@ -16,8 +16,8 @@ interface Subscriber {
 
   /** Where a subscriber delivers what its connection hears: the {@link WaiterRegistry}, or a combining subscriber. */
   interface Listener {
-    /** A message on a subscribed channel that may mean a lock is free. */
-    void onMessage(String channel);
+    /** A message on a subscribed channel that may mean a lock is free (or was handed to a waiter: "granted …"). */
+    void onMessage(String channel, String message);
 
     /** Redis confirmed a subscription: one we asked for, or Lettuce's own again after a reconnect. */
     void onSubscribed(String channel);

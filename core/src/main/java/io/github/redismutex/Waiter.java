@@ -19,6 +19,28 @@ final class Waiter {
   final CompletableFuture<Void> subscribed;
 
   private final Semaphore signal = new Semaphore(0); // permits > 0: something happened since clear()
+  private volatile Grant latestGrant; // the latest direct hand-over announced on this waiter's channels
+
+  /**
+   * A direct hand-over announced by release.lua: the lock now holds {@code token}'s value, for {@code leaseMillis}
+   * from when release.lua ran.
+   */
+  record Grant(String token, long leaseMillis) {
+    private static final String PREFIX = "granted ";
+
+    /** The hand-over a message announces, or null when it announces something else. */
+    static Grant parse(String message) {
+      if (message == null || !message.startsWith(PREFIX)) {
+        return null;
+      }
+      String[] fields = message.substring(PREFIX.length()).split(" ");
+      try {
+        return fields.length == 2 ? new Grant(fields[0], Long.parseLong(fields[1])) : null;
+      } catch (NumberFormatException e) {
+        return null; // not ours to trust
+      }
+    }
+  }
 
   Waiter(List<String> channels, CompletableFuture<Void> subscribed) {
     this.channels = channels;
@@ -34,6 +56,17 @@ final class Waiter {
 
   void clear() {
     signal.drainPermits();
+  }
+
+  /** Called from Redis I/O threads: records a hand-over, for {@link #grantFor} to find. */
+  void granted(Grant grant) {
+    latestGrant = grant;
+  }
+
+  /** The latest announced hand-over if it went to {@code token}, else null. */
+  Grant grantFor(String token) {
+    Grant grant = latestGrant;
+    return grant != null && grant.token().equals(token) ? grant : null;
   }
 
   /** Waits until woken or the time is up; true when woken. Interruptible. */

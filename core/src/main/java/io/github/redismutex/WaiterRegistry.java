@@ -89,10 +89,17 @@ final class WaiterRegistry implements Subscriber.Listener {
     }
   }
 
-  /** A message on a channel: wakes every waiter of it. */
+  /**
+   * A message on a channel: wakes every waiter of it. A direct hand-over ("granted &lt;token&gt; &lt;lease
+   * ms&gt;") is passed to each, for the one whose token it names.
+   */
   @Override
-  public void onMessage(String channel) {
+  public void onMessage(String channel, String message) {
+    Waiter.Grant grant = Waiter.Grant.parse(message);
     for (Waiter waiter : waitersOf(channel)) {
+      if (grant != null) {
+        waiter.granted(grant);
+      }
       waiter.wake();
     }
   }

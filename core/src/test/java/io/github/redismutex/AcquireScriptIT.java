@@ -191,4 +191,43 @@ class AcquireScriptIT {
     assertThat(fixture.admin().get(key)).isEqualTo(fixture.token + " 0 " + METADATA);
     assertThat(fixture.admin().pttl(key)).isBetween(LEASE_MILLIS - SLACK_MILLIS, LEASE_MILLIS);
   }
+
+  // ---- acquire.lua: the queue for direct hand-overs
+
+  /** The queue entry acquire.lua makes for the fixture's token and {@link ScriptFixture#METADATA}. */
+  private String member(String token) {
+    return token + " " + METADATA.substring(METADATA.indexOf(' ') + 1);
+  }
+
+  @Test
+  void aMarkingAttemptOnAHeldLockQueuesTheCallerOnceKeepingItsPlace() throws Exception {
+    String key = fixture.key("queued");
+    fixture.admin().set(key, value(fixture.otherToken, 0), px(SHORT_TTL_MILLIS));
+    reply(fixture.store.acquire(key, fixture.token, LEASE_MILLIS, METADATA, true));
+    Double firstScore = fixture.admin().zscore(LockKeys.queueKey(key), member(fixture.token));
+    reply(fixture.store.acquire(key, fixture.longerToken, LEASE_MILLIS, METADATA, true));
+    reply(fixture.store.acquire(key, fixture.token, LEASE_MILLIS, "1700000000999 4242 test-host a thread name with spaces", true));
+    assertThat(fixture.admin().zrange(LockKeys.queueKey(key), 0, -1))
+        .containsExactly(member(fixture.token), member(fixture.longerToken));
+    assertThat(fixture.admin().zscore(LockKeys.queueKey(key), member(fixture.token))).isEqualTo(firstScore);
+    assertThat(fixture.admin().pttl(LockKeys.queueKey(key))).isPositive();
+  }
+
+  @Test
+  void aFirstAttemptQueuesNobody() throws Exception {
+    String key = fixture.key("not queued");
+    fixture.admin().set(key, value(fixture.otherToken, 0), px(SHORT_TTL_MILLIS));
+    reply(fixture.store.acquire(key, fixture.token, LEASE_MILLIS, METADATA, false));
+    assertThat(fixture.admin().exists(LockKeys.queueKey(key))).isZero();
+  }
+
+  @Test
+  void acquiringAFreeKeyLeavesTheQueue() throws Exception {
+    String key = fixture.key("left");
+    fixture.admin().zadd(LockKeys.queueKey(key), 1, member(fixture.token));
+    fixture.admin().zadd(LockKeys.queueKey(key), 2, member(fixture.otherToken));
+    assertThat(reply(fixture.store.acquire(key, fixture.token, LEASE_MILLIS, METADATA, true)).outcome())
+        .isEqualTo(Attempt.Outcome.ACQUIRED);
+    assertThat(fixture.admin().zrange(LockKeys.queueKey(key), 0, -1)).containsExactly(member(fixture.otherToken));
+  }
 }

@@ -119,6 +119,39 @@ class ReleaseRenewExtendScriptsIT {
     assertThat(fixture.admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
   }
 
+  @Test
+  void releaseHandsAnAwaitedLockToTheOldestQueuedWaiterAndTellsIt() throws Exception {
+    String key = fixture.key("handed over");
+    String channel = LockKeys.releaseChannel(key);
+    BlockingQueue<Heard> heard = fixture.listenTo(channel);
+    fixture.admin().set(key, value(fixture.token, 4), px(LEASE_MILLIS));
+    fixture.admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
+    fixture.admin().zadd(LockKeys.queueKey(key), 1, "oldest-token 77 other-host waiting thread");
+    fixture.admin().zadd(LockKeys.queueKey(key), 2, "younger-token 78 other-host another thread");
+    long before = System.currentTimeMillis();
+    assertThat(reply(fixture.store.release(key, fixture.token, channel))).isEqualTo(Release.RELEASED);
+    String[] granted = fixture.admin().get(key).split(" ", 4);
+    assertThat(granted[0] + " " + granted[1]).isEqualTo("oldest-token 0");
+    assertThat(Long.parseLong(granted[2])).as("granted at, by Redis's clock").isBetween(before - 1_000, before + 1_000);
+    assertThat(granted[3]).isEqualTo("77 other-host waiting thread");
+    assertThat(fixture.admin().pttl(key)).isBetween(1L, LettuceLockStore.MAX_GRANT_LEASE_MILLIS);
+    assertThat(fixture.admin().zrange(LockKeys.queueKey(key), 0, -1))
+        .containsExactly("younger-token 78 other-host another thread");
+    assertThat(fixture.heardBeforeMarker(heard))
+        .containsExactly(new Heard(channel, "granted oldest-token " + LettuceLockStore.MAX_GRANT_LEASE_MILLIS));
+  }
+
+  @Test
+  void abandonLeavesTheQueueAndReleasesWhatAHandOverGaveTheCaller() throws Exception {
+    String key = fixture.key("abandoned");
+    String member = fixture.token + " 77 host thread";
+    fixture.admin().set(key, value(fixture.token, 0), px(LEASE_MILLIS)); // handed over, but its taker gave up
+    fixture.admin().zadd(LockKeys.queueKey(key), 1, member);
+    assertThat(reply(fixture.store.abandon(key, fixture.token, LockKeys.releaseChannel(key), member)))
+        .isEqualTo(Release.RELEASED);
+    assertThat(fixture.admin().exists(key, LockKeys.queueKey(key))).isZero();
+  }
+
   // ---- renew.lua
 
   @Test

@@ -61,7 +61,7 @@ final class ScriptFixture implements BeforeEachCallback, AfterEachCallback {
     redis = RedisExtension.serverFor(context);
     client = RedisClient.create(redis.uri());
     connection = client.connect();
-    store = new LettuceLockStore(connection.async(), false, instanceId);
+    store = new LettuceLockStore(connection.async(), false, instanceId, true, LEASE_MILLIS);
   }
 
   @Override

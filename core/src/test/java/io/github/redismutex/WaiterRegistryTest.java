@@ -61,7 +61,7 @@ class WaiterRegistryTest {
     registry.deregister(first);
     registry.deregister(first);
     assertThat(subscriber.unsubscribes).as("the second waiter still holds the channel").isEmpty();
-    registry.onMessage("a");
+    registry.onMessage("a", "released");
     assertThat(second.await(0)).as("second waiter still registered").isTrue();
 
     registry.deregister(second);
@@ -137,7 +137,7 @@ class WaiterRegistryTest {
     Waiter secondOnA = registry.register(List.of("a", "c"));
     Waiter onB = registry.register(List.of("b"));
 
-    registry.onMessage("a");
+    registry.onMessage("a", "released");
 
     assertThat(firstOnA.await(0)).isTrue();
     assertThat(secondOnA.await(0)).isTrue();
@@ -147,7 +147,7 @@ class WaiterRegistryTest {
   @Test
   void messageOnAChannelNobodyWaitsOnIsIgnored() throws Exception {
     Waiter waiter = registry.register(List.of("a"));
-    registry.onMessage("nobody");
+    registry.onMessage("nobody", "released");
     assertThat(waiter.await(0)).isFalse();
   }
 
@@ -155,15 +155,15 @@ class WaiterRegistryTest {
   void wakeBetweenClearAndAwaitIsNotLost() throws Exception {
     Waiter waiter = registry.register(List.of("a"));
     waiter.clear(); // before the acquisition attempt
-    registry.onMessage("a"); // the holder releases while the attempt is under way
+    registry.onMessage("a", "released"); // the holder releases while the attempt is under way
     assertThat(waiter.await(0)).isTrue(); // after the failed attempt
   }
 
   @Test
   void clearForgetsWakesFromBeforeIt() throws Exception {
     Waiter waiter = registry.register(List.of("a"));
-    registry.onMessage("a");
-    registry.onMessage("a");
+    registry.onMessage("a", "released");
+    registry.onMessage("a", "released");
     waiter.clear();
     assertThat(waiter.await(0)).isFalse();
   }
@@ -173,7 +173,7 @@ class WaiterRegistryTest {
     Waiter leaving = registry.register(List.of("a"));
     registry.register(List.of("a"));
     registry.deregister(leaving);
-    registry.onMessage("a");
+    registry.onMessage("a", "released");
     assertThat(leaving.await(0)).isFalse();
   }
 

@@ -99,7 +99,7 @@ final class InMemorySubscriber implements Subscriber {
 
   /** A message the server sent this connection: reaches the registry even if an UNSUBSCRIBE has been sent since. */
   void deliver(String channel, String message) {
-    registry().onMessage(channel);
+    registry().onMessage(channel, message);
   }
 
   /** SUBSCRIBEs of a channel already subscribed: harmless on Redis, but not what reference counting should send. */

@@ -55,6 +55,7 @@ final class DepositScenario {
       }
       Report.medianOf("acquisitions_per_s", perSecond);
       Report.medianOf("min_over_max", fairness);
+      Report.result("worst_min_over_max", Arrays.stream(fairness).min().orElse(0)); // starvation is per run
       Report.medianOf("lock_commands_per_acquisition", lockCommands);
       Report.result("lost_updates", lost);
       Report.result("min_thread_acquisitions", minimum);

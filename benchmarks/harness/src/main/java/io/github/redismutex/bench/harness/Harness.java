@@ -179,6 +179,7 @@ public final class Harness {
       figures.put("acquisitions_per_s.reps", join(perSecond));
       figures.put("min_over_max", fmt(Report.median(fairness)));
       figures.put("min_over_max.reps", join(fairness));
+      figures.put("worst_min_over_max", fmt(Arrays.stream(fairness).min().orElse(0)));
       figures.put("lost_updates", Long.toString(lost));
       figures.put("min_thread_acquisitions", Long.toString(minimum));
       figures.put("max_thread_acquisitions", Long.toString(maximum));
