@@ -1,0 +1,122 @@
+package io.github.redismutex.history;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Checks a merged {@link History} against what the lock promises, Jepsen-style: from the records alone, not from
+ * what the clients said about themselves.
+ * <ul>
+ *   <li><b>Mutual exclusion</b>: no two critical sections of one lock whose holders still believed they held it at
+ *       exit ({@link CriticalSection#believedHeld()}) overlapped in time. Times are wall-clock microseconds; a
+ *       section's enter follows its acquisition and its exit precedes its release, so two sections that follow each
+ *       other properly are at least a Redis round trip apart, far above the clock's resolution.
+ *   <li><b>Fencing catches the rest</b>: for every overlap at all (including ones where a holder had lost its
+ *       lease, which the lease model allows), the section that entered later has the higher token, so a resource
+ *       that refuses lower tokens rejects the stale holder's late writes.
+ *   <li><b>Tokens grow</b>: per lock, in order of entry, each known token is higher than the one before.
+ *   <li><b>Bounded waits</b>: no {@code tryLock(t)} ran past {@code t} by more than the allowed lateness.
+ * </ul>
+ */
+public final class HistoryChecker {
+  private final long allowedLatenessMicros;
+
+  /** @param allowedLatenessMicros how far past its timeout a {@code tryLock(t)} may return */
+  public HistoryChecker(long allowedLatenessMicros) {
+    this.allowedLatenessMicros = allowedLatenessMicros;
+  }
+
+  public Report check(History.Records history) {
+    List<String> overlaps = new ArrayList<>();
+    List<String> unfenced = new ArrayList<>();
+    List<String> tokenDecreases = new ArrayList<>();
+    int staleOverlaps = 0;
+    Map<String, List<CriticalSection>> byLock = history.sections().stream()
+        .collect(Collectors.groupingBy(CriticalSection::lock));
+    for (List<CriticalSection> sections : byLock.values()) {
+      sections.sort(Comparator.comparingLong(CriticalSection::enterMicros));
+      for (int i = 0; i < sections.size(); i++) {
+        CriticalSection earlier = sections.get(i);
+        // sections are sorted by entry: every later one that enters before this exits overlaps it
+        for (int j = i + 1; j < sections.size() && sections.get(j).enterMicros() < earlier.exitMicros(); j++) {
+          CriticalSection later = sections.get(j);
+          if (earlier.believedHeld() && later.believedHeld()) {
+            overlaps.add(earlier + " overlaps " + later);
+          } else {
+            staleOverlaps++;
+          }
+          if (earlier.token() < 0 || later.token() < 0 || later.token() <= earlier.token()) {
+            unfenced.add(earlier + " overlaps " + later + ", and the later token is not higher");
+          }
+        }
+      }
+      CriticalSection previous = null;
+      for (CriticalSection section : sections) {
+        if (section.token() < 0) {
+          continue;
+        }
+        if (previous != null && section.token() <= previous.token()) {
+          tokenDecreases.add(previous + " then " + section);
+        }
+        previous = section;
+      }
+    }
+
+    List<String> late = new ArrayList<>();
+    long maxLateness = 0;
+    int timedOut = 0;
+    for (Wait wait : history.waits()) {
+      maxLateness = Math.max(maxLateness, wait.latenessMicros());
+      if (!wait.acquired()) {
+        timedOut++;
+      }
+      if (wait.latenessMicros() > allowedLatenessMicros) {
+        late.add(wait + ": " + wait.latenessMicros() / 1000 + " ms past its timeout");
+      }
+    }
+    int lost = (int) history.sections().stream().filter(CriticalSection::leaseLost).count();
+    return new Report(history.sections().size(), lost, staleOverlaps, history.waits().size(), timedOut,
+        maxLateness, overlaps, unfenced, tokenDecreases, late);
+  }
+
+  /**
+   * What the checker found.
+   *
+   * @param staleOverlaps overlaps in which at least one holder knew its lease was lost: allowed by the lease model
+   *     (a paused holder), and harmless if fenced
+   * @param maxLatenessMicros the furthest any {@code tryLock(t)} ran past {@code t} (0 if none did)
+   */
+  public record Report(int sections, int lostSections, int staleOverlaps, int waits, int timedOutWaits,
+      long maxLatenessMicros, List<String> overlaps, List<String> unfencedOverlaps, List<String> tokenDecreases,
+      List<String> lateWaits) {
+
+    /** No violation of any kind. */
+    public boolean clean() {
+      return overlaps.isEmpty() && unfencedOverlaps.isEmpty() && tokenDecreases.isEmpty() && lateWaits.isEmpty();
+    }
+
+    public int violations() {
+      return overlaps.size() + unfencedOverlaps.size() + tokenDecreases.size() + lateWaits.size();
+    }
+
+    /** One line for test output and the soak table. */
+    public String summary() {
+      return String.format("%d sections (%d lease lost), %d stale overlaps; %d waits (%d timed out), max lateness"
+              + " %.1f ms; violations: %d overlaps, %d unfenced overlaps, %d token decreases, %d late waits",
+          sections, lostSections, staleOverlaps, waits, timedOutWaits, maxLatenessMicros / 1000.0, overlaps.size(),
+          unfencedOverlaps.size(), tokenDecreases.size(), lateWaits.size());
+    }
+
+    /** The summary and the first few violations of each kind, for an assertion message. */
+    public String details() {
+      StringBuilder text = new StringBuilder(summary());
+      for (List<String> kind : List.of(overlaps, unfencedOverlaps, tokenDecreases, lateWaits)) {
+        kind.stream().limit(5).forEach(v -> text.append("\n  ").append(v));
+      }
+      return text.toString();
+    }
+  }
+}
