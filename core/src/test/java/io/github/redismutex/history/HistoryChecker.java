@@ -14,10 +14,11 @@ import java.util.stream.Collectors;
  *       exit ({@link CriticalSection#believedHeld()}) overlapped in time. Times are wall-clock microseconds; a
  *       section's enter follows its acquisition and its exit precedes its release, so two sections that follow each
  *       other properly are at least a Redis round trip apart, far above the clock's resolution.
- *   <li><b>Fencing catches the rest</b>: for every overlap at all (including ones where a holder had lost its
- *       lease, which the lease model allows), the section that entered later has the higher token, so a resource
- *       that refuses lower tokens rejects the stale holder's late writes.
- *   <li><b>Tokens grow</b>: per lock, in order of entry, each known token is higher than the one before.
+ *   <li><b>Fencing catches the rest</b>: in every overlap at all (including ones where a holder had lost its lease,
+ *       which the lease model allows), the holder that kept its lease has the higher token, so a resource that
+ *       refuses lower tokens rejects the stale holder's late writes.
+ *   <li><b>Tokens grow</b>: per lock, in order of entry, each token of a section that kept its lease is higher than
+ *       the one before.
  *   <li><b>Bounded waits</b>: no {@code tryLock(t)} ran past {@code t} by more than the allowed lateness.
  * </ul>
  */
@@ -27,6 +28,23 @@ public final class HistoryChecker {
   /** @param allowedLatenessMicros how far past its timeout a {@code tryLock(t)} may return */
   public HistoryChecker(long allowedLatenessMicros) {
     this.allowedLatenessMicros = allowedLatenessMicros;
+  }
+
+  /**
+   * Whether a resource that refuses tokens lower than the highest it has seen would reject the stale one of two
+   * overlapping sections ({@code earlier} entered first): the holder that kept its lease must have the higher
+   * token; when both kept it (a violation anyway) the later one; when both lost it, they must at least differ.
+   */
+  private static boolean fenced(CriticalSection earlier, CriticalSection later) {
+    if (earlier.token() < 0 || later.token() < 0) {
+      return false;
+    }
+    if (earlier.believedHeld() == later.believedHeld()) {
+      return earlier.believedHeld() ? later.token() > earlier.token() : later.token() != earlier.token();
+    }
+    CriticalSection valid = earlier.believedHeld() ? earlier : later;
+    CriticalSection stale = earlier.believedHeld() ? later : earlier;
+    return valid.token() > stale.token();
   }
 
   public Report check(History.Records history) {
@@ -48,14 +66,16 @@ public final class HistoryChecker {
           } else {
             staleOverlaps++;
           }
-          if (earlier.token() < 0 || later.token() < 0 || later.token() <= earlier.token()) {
-            unfenced.add(earlier + " overlaps " + later + ", and the later token is not higher");
+          if (!fenced(earlier, later)) {
+            unfenced.add(earlier + " overlaps " + later + ", and fencing tokens do not tell the stale one");
           }
         }
       }
+      // Only sections that were valid at exit: a holder that lost its lease may have entered (recorded its enter
+      // time) long after it acquired, and so after holders with higher tokens.
       CriticalSection previous = null;
       for (CriticalSection section : sections) {
-        if (section.token() < 0) {
+        if (section.token() < 0 || !section.believedHeld()) {
           continue;
         }
         if (previous != null && section.token() <= previous.token()) {

@@ -87,6 +87,21 @@ class HistoryCheckerTest {
   }
 
   @Test
+  void aStaleHolderThatEnteredLateWithALowerTokenIsFencedAndNoTokenDecrease() {
+    // paused between acquiring (token 1) and recording its entry; the next holder (token 2) entered before it
+    HistoryChecker.Report report =
+        check(List.of(section("b", "x", 2, 0, 40, false), section("paused", "x", 1, 30, 50, true)), List.of());
+    assertThat(report.clean()).as(report.details()).isTrue();
+  }
+
+  @Test
+  void anOverlapWhereTheStaleHolderHasTheHigherTokenIsUnfenced() {
+    HistoryChecker.Report report =
+        check(List.of(section("b", "x", 1, 0, 40, false), section("stale", "x", 2, 30, 50, true)), List.of());
+    assertThat(report.unfencedOverlaps()).hasSize(1);
+  }
+
+  @Test
   void tokensOfDifferentLocksAreIndependent() {
     HistoryChecker.Report report =
         check(List.of(section("a", "x", 7, 0, 10, false), section("b", "y", 1, 20, 30, false)), List.of());
