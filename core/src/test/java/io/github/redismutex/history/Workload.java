@@ -24,7 +24,7 @@ public final class Workload {
    * @param names the locks the threads pick from at random
    * @param hold the longest critical section (each lasts between half of it and all of it)
    * @param waitTimeout the timeout of each {@code tryLock}
-   * @param longHold the length of one section in ten: longer than the lease, so that a fault can end a lease
+   * @param longHold the length of one section in 25: longer than the lease, so that a fault can end a lease
    *     in the middle of a section (the watchdog keeps it alive otherwise)
    */
   public record Settings(List<String> names, int threads, Duration hold, Duration waitTimeout, Duration longHold) {}
@@ -132,7 +132,7 @@ public final class Workload {
         token = -1;
       }
       long enter = History.nowMicros();
-      boolean longOne = random.nextInt(10) == 0;
+      boolean longOne = random.nextInt(25) == 0;
       pause(longOne ? settings.longHold().toMillis() : holdMillis / 2 + random.nextInt((int) Math.max(1, holdMillis / 2)));
       long exit = History.nowMicros();
       boolean leaseLost = !lock.isLeaseValid() || losses.wasLost(name, token);

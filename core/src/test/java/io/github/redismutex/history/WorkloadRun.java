@@ -49,7 +49,7 @@ public final class WorkloadRun implements AutoCloseable {
   }
 
   /**
-   * The run most fault tests use: names "a" and "b", three threads per client, sections of 30 to 60 ms (one in ten
+   * The run most fault tests use: names "a" and "b", three threads per client, sections of 30 to 60 ms (one in 25
    * of 1.5 leases),
    * {@code tryLock(400 ms)}, and {@value #ALLOWED_LATENESS_MILLIS} ms allowed past a timeout. History files go to
    * {@code target/history/<test>-<random>/}.

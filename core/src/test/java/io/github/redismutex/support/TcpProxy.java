@@ -115,8 +115,8 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /**
-   * Closes the connection whose server-side socket has local port {@code port}: the {@code laddr} port Redis lists
-   * for it under {@code CLIENT LIST} is this proxy's outgoing port.
+   * Closes the connection whose socket towards the server has local port {@code port}: the port of the {@code addr}
+   * that Redis lists for the client under {@code CLIENT LIST}. Returns 0 if no connection of this proxy has it.
    */
   public int cutServerSidePort(int port) {
     return cut(connection -> connection.toServer.getLocalPort() == port);
