@@ -116,6 +116,15 @@ class HistoryCheckerTest {
   }
 
   @Test
+  void aWaitThatSpannedAPauseOfItsOwnProcessIsNotLate() {
+    HistoryChecker pausing = new HistoryChecker(50 * MS, List.of(new HistoryChecker.ProcessPause("c", 100 * MS,
+        3000 * MS), new HistoryChecker.ProcessPause("other", 0, 10_000 * MS)));
+    HistoryChecker.Report report = pausing.check(new History.Records(List.of(),
+        List.of(waited(400, 0, 3100, false), waited(400, 4000, 4500, false))));
+    assertThat(report.lateWaits()).hasSize(1).first().asString().contains("took 500 ms");
+  }
+
+  @Test
   void historiesWrittenByClientsAreMergedAndATornLastLineIsSkipped(@TempDir Path dir) throws Exception {
     Path first = dir.resolve("a.history");
     Path second = dir.resolve("b.history");

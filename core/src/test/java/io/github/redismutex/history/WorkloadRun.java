@@ -7,6 +7,7 @@ import io.github.redismutex.RedisLocks;
 import io.github.redismutex.RedisMutex;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.github.redismutex.support.ChildJvm;
+import io.github.redismutex.support.Signals;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,8 @@ public final class WorkloadRun implements AutoCloseable {
   private final List<Workload> workloads = new ArrayList<>();
   private final List<History> histories = new ArrayList<>();
   private final List<ChildJvm> children = new ArrayList<>();
+  private final Map<ChildJvm, String> childClients = new java.util.HashMap<>();
+  private final List<HistoryChecker.ProcessPause> pauses = new ArrayList<>();
 
   /**
    * @param dir where the history files go (kept after the run, for a look at a failure)
@@ -81,6 +84,8 @@ public final class WorkloadRun implements AutoCloseable {
     try (RedisLocks fresh = RedisLocks.builder().uri(uri).keyPrefix(prefix).leaseTime(lease).build()) {
       for (String name : settings.names()) {
         RedisMutex lock = fresh.mutex(name);
+        fresh.inspect(name).ifPresent(holder -> System.out.printf("after the run, '%s' is still held: %s%n", name,
+            holder));
         assertThat(lock.tryLock(within.toMillis(), TimeUnit.MILLISECONDS)).as("'%s' acquirable again", name).isTrue();
         lock.unlock();
       }
@@ -136,8 +141,21 @@ public final class WorkloadRun implements AutoCloseable {
     files.add(file);
     ChildJvm child = ChildJvm.start(WorkloadMain.class, args.toArray(String[]::new));
     children.add(child);
+    childClients.put(child, client);
     child.awaitLine("READY", 60, TimeUnit.SECONDS);
     return child;
+  }
+
+  /**
+   * Stops {@code child} (SIGSTOP) for {@code pause} and continues it: its waits meanwhile are not held to their
+   * timeouts, since the lock could not run.
+   */
+  public void pauseChild(ChildJvm child, Duration pause) throws InterruptedException {
+    long from = History.nowMicros();
+    Signals.send(child.pid(), "STOP");
+    Thread.sleep(pause.toMillis());
+    Signals.send(child.pid(), "CONT");
+    pauses.add(new HistoryChecker.ProcessPause(childClients.get(child), from, History.nowMicros()));
   }
 
   /** Acquisitions so far by the clients in this JVM (children report theirs at the end). */
@@ -182,7 +200,7 @@ public final class WorkloadRun implements AutoCloseable {
     }
     histories.forEach(History::close);
     histories.clear();
-    HistoryChecker.Report report = new HistoryChecker(allowedLatenessMicros).check(History.read(files));
+    HistoryChecker.Report report = new HistoryChecker(allowedLatenessMicros, pauses).check(History.read(files));
     return new Result(report, acquisitions, lostAtUnlock, hung, errors, childrenLeakingThreads);
   }
 
