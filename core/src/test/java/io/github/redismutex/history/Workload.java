@@ -116,7 +116,7 @@ public final class Workload {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
-        failed(e); // IllegalStateException after close, RedisException for an error reply (OOM, say)
+        failed("tryLock", e); // IllegalStateException after close, RedisException for an error reply (OOM, say)
         pause(holdMillis);
         continue;
       }
@@ -142,14 +142,14 @@ public final class Workload {
       } catch (LeaseExpiredException e) {
         lostAtUnlock.increment();
       } catch (RuntimeException e) {
-        failed(e);
+        failed("unlock", e);
       }
       pause(random.nextInt((int) Math.max(1, holdMillis / 2))); // let others in
     }
   }
 
-  private void failed(RuntimeException e) {
-    errors.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
+  private void failed(String call, RuntimeException e) {
+    errors.computeIfAbsent(call + ": " + e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
   }
 
   /** Sleeps; an interrupt (only from stop() of a hung workload) ends the sleep and is kept. */
