@@ -65,6 +65,35 @@ class ResourceHygieneIT {
   }
 
   @Test
+  void closeWhileRedisIsStoppedReturnsWithinSecondsAndLeavesNoThread() throws Exception {
+    try (RedisServer server = RedisServer.startDedicated()) {
+      Set<Thread> before = Thread.getAllStackTraces().keySet();
+      RedisLocks other = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+      RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+      other.mutex("taken").lock();
+      RedisMutex held = locks.mutex("held");
+      held.lock();
+      HolderThread waiter = HolderThread.lock(locks.mutex("taken"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> locks.subscribedChannelCount() > 0);
+      Set<Thread> started = Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> !before.contains(t) && t.getName().startsWith("redis-mutex-")).collect(Collectors.toSet());
+
+      server.signal("STOP"); // no answer to anything, connections open
+      long start = System.nanoTime();
+      locks.close();
+      other.close();
+      long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      server.signal("CONT");
+      System.out.printf("close() of two RedisLocks while Redis was stopped took %d ms%n", tookMillis);
+      assertThat(tookMillis).as("close() is bounded").isLessThan(20_000);
+      waiter.close();
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(started)
+          .filteredOn(Thread::isAlive).extracting(Thread::getName).as("library threads alive after close").isEmpty());
+      WorkloadRun.assertServerHasNoClientsLeft(server.admin());
+    }
+  }
+
+  @Test
   void tenThousandNamesUsedOnceLeaveNoLocalStateBehind() throws Exception {
     try (RedisServer server = RedisServer.startDedicated();
         RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
