@@ -20,7 +20,8 @@ import java.util.List;
  *
  * <p>Line formats (tab-separated; names must not contain tabs or newlines):
  * {@code S client thread lock token enterMicros exitMicros leaseLost} and
- * {@code W client thread lock timeoutMicros startMicros endMicros acquired}.
+ * {@code W client thread lock timeoutMicros startMicros endMicros acquired} and
+ * {@code H client - - 0 fromMicros toMicros false} (a {@link Hiccup}).
  */
 public final class History implements AutoCloseable {
   private final Writer out;
@@ -57,6 +58,11 @@ public final class History implements AutoCloseable {
         Long.toString(w.startMicros()), Long.toString(w.endMicros()), Boolean.toString(w.acquired())));
   }
 
+  void hiccup(Hiccup h) {
+    append(String.join("\t", "H", h.client(), "-", "-", "0", Long.toString(h.fromMicros()),
+        Long.toString(h.toMicros()), "false"));
+  }
+
   private synchronized void append(String line) {
     try {
       out.write(line);
@@ -80,6 +86,7 @@ public final class History implements AutoCloseable {
   public static Records read(Collection<Path> files) {
     List<CriticalSection> sections = new ArrayList<>();
     List<Wait> waits = new ArrayList<>();
+    List<Hiccup> hiccups = new ArrayList<>();
     for (Path file : files) {
       if (!Files.exists(file)) {
         continue;
@@ -96,15 +103,21 @@ public final class History implements AutoCloseable {
           } else if (f[0].equals("W")) {
             waits.add(new Wait(f[1], f[2], f[3], Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]),
                 Boolean.parseBoolean(f[7])));
+          } else if (f[0].equals("H")) {
+            hiccups.add(new Hiccup(f[1], Long.parseLong(f[5]), Long.parseLong(f[6])));
           }
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
-    return new Records(sections, waits);
+    return new Records(sections, waits, hiccups);
   }
 
   /** A merged history, as the checker reads it. */
-  public record Records(List<CriticalSection> sections, List<Wait> waits) {}
+  public record Records(List<CriticalSection> sections, List<Wait> waits, List<Hiccup> hiccups) {
+    Records(List<CriticalSection> sections, List<Wait> waits) {
+      this(sections, waits, List.of());
+    }
+  }
 }

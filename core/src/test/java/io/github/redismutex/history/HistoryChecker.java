@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  *   <li><b>Tokens grow</b>: per lock, in order of entry, each token of a section that kept its lease is higher than
  *       the one before.
  *   <li><b>Bounded waits</b>: no {@code tryLock(t)} ran past {@code t} by more than the allowed lateness, unless the
- *       test stopped the waiter's own process meanwhile.
+ *       test stopped the waiter's own process meanwhile; time in which the process did not run at all (a {@link
+ *       Hiccup}: a GC pause, or a machine too busy to schedule it) is not the lock's and is not counted.
  * </ul>
  */
 public final class HistoryChecker {
@@ -38,6 +39,20 @@ public final class HistoryChecker {
   HistoryChecker(long allowedLatenessMicros, List<ProcessPause> pauses) {
     this.allowedLatenessMicros = allowedLatenessMicros;
     this.pauses = List.copyOf(pauses);
+  }
+
+  /**
+   * How late a wait was through the lock's own doing: its lateness less the time its process did not run while it
+   * waited ({@link Hiccup}s of its client).
+   */
+  private static long latenessOwnMicros(Wait wait, List<Hiccup> hiccups) {
+    long stalled = 0;
+    for (Hiccup hiccup : hiccups) {
+      if (hiccup.client().equals(wait.client())) {
+        stalled += hiccup.overlapMicros(wait.startMicros(), wait.endMicros());
+      }
+    }
+    return wait.latenessMicros() - stalled;
   }
 
   /** A late wait is the lock's fault unless its own process was stopped while it waited. */
@@ -111,14 +126,17 @@ public final class HistoryChecker {
       if (excused(wait)) {
         continue;
       }
-      maxLateness = Math.max(maxLateness, wait.latenessMicros());
-      if (wait.latenessMicros() > allowedLatenessMicros) {
-        late.add(wait + ": " + wait.latenessMicros() / 1000 + " ms past its timeout");
+      long lateness = latenessOwnMicros(wait, history.hiccups());
+      maxLateness = Math.max(maxLateness, lateness);
+      if (lateness > allowedLatenessMicros) {
+        late.add(wait + ": " + lateness / 1000 + " ms past its timeout"
+            + (lateness != wait.latenessMicros() ? " besides its process's hiccups" : ""));
       }
     }
     int lost = (int) history.sections().stream().filter(CriticalSection::leaseLost).count();
+    long longestHiccup = history.hiccups().stream().mapToLong(h -> h.toMicros() - h.fromMicros()).max().orElse(0);
     return new Report(history.sections().size(), lost, staleOverlaps, history.waits().size(), timedOut,
-        maxLateness, overlaps, unfenced, tokenDecreases, late);
+        maxLateness, history.hiccups().size(), longestHiccup, overlaps, unfenced, tokenDecreases, late);
   }
 
   /**
@@ -126,10 +144,12 @@ public final class HistoryChecker {
    *
    * @param staleOverlaps overlaps in which at least one holder knew its lease was lost: allowed by the lease model
    *     (a paused holder), and harmless if fenced
-   * @param maxLatenessMicros the furthest any {@code tryLock(t)} ran past {@code t} (0 if none did)
+   * @param maxLatenessMicros the furthest any {@code tryLock(t)} ran past {@code t} (0 if none did), less the
+   *     hiccups of its process meanwhile
+   * @param hiccups how often a client's process did not run for 50 ms or more ({@link Hiccup})
    */
   public record Report(int sections, int lostSections, int staleOverlaps, int waits, int timedOutWaits,
-      long maxLatenessMicros, List<String> overlaps, List<String> unfencedOverlaps, List<String> tokenDecreases,
+      long maxLatenessMicros, int hiccups, long longestHiccupMicros, List<String> overlaps, List<String> unfencedOverlaps, List<String> tokenDecreases,
       List<String> lateWaits) {
 
     /** No violation of any kind. */
@@ -144,8 +164,10 @@ public final class HistoryChecker {
     /** One line for test output and the soak table. */
     public String summary() {
       return String.format("%d sections (%d lease lost), %d stale overlaps; %d waits (%d timed out), max lateness"
-              + " %.1f ms; violations: %d overlaps, %d unfenced overlaps, %d token decreases, %d late waits",
-          sections, lostSections, staleOverlaps, waits, timedOutWaits, maxLatenessMicros / 1000.0, overlaps.size(),
+              + " %.1f ms; %d process hiccups (longest %.0f ms); violations: %d overlaps, %d unfenced overlaps, %d token"
+          + " decreases, %d late waits",
+          sections, lostSections, staleOverlaps, waits, timedOutWaits, maxLatenessMicros / 1000.0, hiccups,
+          longestHiccupMicros / 1000.0, overlaps.size(),
           unfencedOverlaps.size(), tokenDecreases.size(), lateWaits.size());
     }
 

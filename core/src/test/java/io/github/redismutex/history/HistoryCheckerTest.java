@@ -125,6 +125,16 @@ class HistoryCheckerTest {
   }
 
   @Test
+  void lateTimeInWhichTheWaitersProcessDidNotRunIsNotCountedAgainstTheLock() {
+    List<Wait> waits = List.of(waited(100, 0, 900, false), waited(100, 1000, 1900, false));
+    List<Hiccup> hiccups = List.of(new Hiccup("c", 50 * MS, 800 * MS), new Hiccup("other", 1000 * MS, 1900 * MS));
+    HistoryChecker.Report report = checker.check(new History.Records(List.of(), waits, hiccups));
+    assertThat(report.lateWaits()).hasSize(1).first().asString().contains("took 900 ms").contains("800 ms past");
+    assertThat(report.maxLatenessMicros()).isEqualTo(800 * MS);
+    assertThat(report.hiccups()).isEqualTo(2);
+  }
+
+  @Test
   void historiesWrittenByClientsAreMergedAndATornLastLineIsSkipped(@TempDir Path dir) throws Exception {
     Path first = dir.resolve("a.history");
     Path second = dir.resolve("b.history");
@@ -132,11 +142,13 @@ class HistoryCheckerTest {
       a.section(section("a", "x", 1, 0, 10, false));
       b.section(section("b", "x", 2, 5, 20, false));
       b.waited(waited(100, 0, 5, true));
+      b.hiccup(new Hiccup("b", 0, 90 * MS));
     }
     Files.writeString(second, "S\tb\tt1\tx\t3\t30", java.nio.file.StandardOpenOption.APPEND); // killed mid-line
     HistoryChecker.Report report = checker.check(History.read(List.of(first, second, dir.resolve("missing"))));
     assertThat(report.sections()).isEqualTo(2);
     assertThat(report.waits()).isEqualTo(1);
+    assertThat(report.hiccups()).isEqualTo(1);
     assertThat(report.overlaps()).hasSize(1);
   }
 }

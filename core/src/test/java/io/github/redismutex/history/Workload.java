@@ -63,6 +63,10 @@ public final class Workload {
   public static Workload start(String client, RedisLocks locks, LeaseLosses losses, History history,
       Settings settings, long seed) {
     Workload workload = new Workload(client, locks, losses, history, settings);
+    Thread meter = new Thread(workload::measureHiccups, "workload-" + client + "-hiccups");
+    meter.setDaemon(true);
+    workload.threads.add(meter);
+    meter.start();
     for (int i = 0; i < settings.threads(); i++) {
       Random random = new Random(seed * 31 + i);
       Thread thread = new Thread(() -> workload.run(random), "workload-" + client + "-" + i);
@@ -145,6 +149,22 @@ public final class Workload {
         failed("unlock", e);
       }
       pause(random.nextInt((int) Math.max(1, holdMillis / 2))); // let others in
+    }
+  }
+
+  /** Records every stretch in which a 10 ms sleep took 50 ms or more: the process was not running. */
+  private void measureHiccups() {
+    while (running) {
+      long before = History.nowMicros();
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        return;
+      }
+      long after = History.nowMicros();
+      if (after - before >= 50_000) {
+        history.hiccup(new Hiccup(client, before + 10_000, after));
+      }
     }
   }
 

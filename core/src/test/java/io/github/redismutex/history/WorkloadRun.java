@@ -197,6 +197,7 @@ public final class WorkloadRun implements AutoCloseable {
       if (!child.awaitLine("CLOSED", 30, TimeUnit.SECONDS).equals("CLOSED 0")) {
         childrenLeakingThreads++;
       }
+      child.waitForExit(30, TimeUnit.SECONDS);
     }
     histories.forEach(History::close);
     histories.clear();
