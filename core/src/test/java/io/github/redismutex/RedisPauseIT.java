@@ -16,6 +16,7 @@ import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -132,7 +133,7 @@ class RedisPauseIT {
   }
 
   /** Pauses Redis for {@code millis}; {@code during} starts on its own thread once the pause has begun. */
-  private CompletableFuture<Long> pauseRedis(Pause pause, long millis, java.util.concurrent.Callable<Long> during)
+  private CompletableFuture<Long> pauseRedis(Pause pause, long millis, Callable<Long> during)
       throws Exception {
     CompletableFuture<Long> outcome = new CompletableFuture<>();
     Thread thread = new Thread(() -> {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +25,7 @@ class HistoryCheckerTest {
   }
 
   private HistoryChecker.Report check(List<CriticalSection> sections, List<Wait> waits) {
-    return checker.check(new History.Records(new java.util.ArrayList<>(sections), waits));
+    return checker.check(new History.Records(new ArrayList<>(sections), waits));
   }
 
   @Test
@@ -144,7 +146,7 @@ class HistoryCheckerTest {
       b.waited(waited(100, 0, 5, true));
       b.hiccup(new Hiccup("b", 0, 90 * MS));
     }
-    Files.writeString(second, "S\tb\tt1\tx\t3\t30", java.nio.file.StandardOpenOption.APPEND); // killed mid-line
+    Files.writeString(second, "S\tb\tt1\tx\t3\t30", StandardOpenOption.APPEND); // killed mid-line
     HistoryChecker.Report report = checker.check(History.read(List.of(first, second, dir.resolve("missing"))));
     assertThat(report.sections()).isEqualTo(2);
     assertThat(report.waits()).isEqualTo(1);

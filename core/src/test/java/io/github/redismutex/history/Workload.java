@@ -42,6 +42,7 @@ public final class Workload {
   private final History history;
   private final Settings settings;
   private final List<Thread> threads = new ArrayList<>();
+  private final Map<Thread, Long> tryLockSince = new ConcurrentHashMap<>(); // nanoTime of each call in flight
   private final LongAdder acquisitions = new LongAdder();
   private final LongAdder lostAtUnlock = new LongAdder();
   private final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
@@ -114,17 +115,21 @@ public final class Workload {
       RedisMutex lock;
       boolean acquired;
       long start = History.nowMicros();
+      tryLockSince.put(Thread.currentThread(), System.nanoTime());
       try {
         lock = locks.mutex(name);
         acquired = lock.tryLock(timeoutMicros, TimeUnit.MICROSECONDS);
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
+        tryLockSince.remove(Thread.currentThread());
         failed("tryLock", e); // IllegalStateException after close, RedisException for an error reply (OOM, say)
         pause(holdMillis);
         continue;
       }
-      history.waited(new Wait(client, thread, name, timeoutMicros, start, History.nowMicros(), acquired));
+      long end = History.nowMicros();
+      tryLockSince.remove(Thread.currentThread());
+      history.waited(new Wait(client, thread, name, timeoutMicros, start, end, acquired));
       if (!acquired) {
         continue;
       }
@@ -152,9 +157,26 @@ public final class Workload {
     }
   }
 
-  /** Records every stretch in which a 10 ms sleep took 50 ms or more: the process was not running. */
+  /**
+   * Records every stretch in which a 10 ms sleep took 50 ms or more: the process was not running. And prints where
+   * a tryLock that has overrun its timeout by 250 ms is stuck, once per call, for the report of a late wait.
+   */
   private void measureHiccups() {
+    Map<Thread, Long> reported = new java.util.HashMap<>();
+    long overrunNanos = settings.waitTimeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(250);
     while (running) {
+      tryLockSince.forEach((thread, since) -> {
+        if (System.nanoTime() - since > overrunNanos && !since.equals(reported.get(thread))) {
+          reported.put(thread, since);
+          StringBuilder trace = new StringBuilder("SLOW tryLock in " + client + "/" + thread.getName() + " at "
+              + History.nowMicros() + " (started " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since)
+              + " ms ago):");
+          for (StackTraceElement frame : thread.getStackTrace()) {
+            trace.append("\n    at ").append(frame);
+          }
+          System.err.println(trace);
+        }
+      });
       long before = History.nowMicros();
       try {
         Thread.sleep(10);

@@ -14,7 +14,7 @@ import java.util.List;
  * Arguments: {@code URI PREFIX CLIENT HISTORY_FILE LEASE_MS THREADS HOLD_MS TIMEOUT_MS SEED NAME...}; long sections last 1.5
  * leases. Prints
  * {@code READY} once running; on the line {@code STOP} it stops the workload, prints
- * {@code STOPPED <acquisitions> <lost at unlock> <errors> <hung>}, closes its {@code RedisLocks}, prints
+ * {@code STOPPED <acquisitions> <lost at unlock> <hung> <error kind>=<count>...}, closes its {@code RedisLocks}, prints
  * {@code CLOSED <library threads left>} and exits.
  */
 public final class WorkloadMain {
@@ -40,8 +40,12 @@ public final class WorkloadMain {
         // only STOP means anything
       }
       Workload.Outcome outcome = workload.stop(Duration.ofSeconds(10));
-      System.out.println("STOPPED " + outcome.acquisitions() + " " + outcome.lostAtUnlock() + " "
-          + outcome.errorCount() + " " + outcome.hung());
+      StringBuilder stopped = new StringBuilder("STOPPED " + outcome.acquisitions() + " " + outcome.lostAtUnlock()
+          + " " + outcome.hung());
+      // kinds are "<call>: <exception>": no '=' in them, and the spaces are kept apart by '|'
+      outcome.errors().forEach((kind, count) -> stopped.append(' ').append(kind.replace(' ', '|')).append('=')
+          .append(count));
+      System.out.println(stopped);
     } finally {
       locks.close();
     }

@@ -5,12 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.RedisLocks;
 import io.github.redismutex.RedisMutex;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.github.redismutex.support.ChildJvm;
 import io.github.redismutex.support.Signals;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,7 +35,7 @@ public final class WorkloadRun implements AutoCloseable {
   private final List<Workload> workloads = new ArrayList<>();
   private final List<History> histories = new ArrayList<>();
   private final List<ChildJvm> children = new ArrayList<>();
-  private final Map<ChildJvm, String> childClients = new java.util.HashMap<>();
+  private final Map<ChildJvm, String> childClients = new HashMap<>();
   private final List<HistoryChecker.ProcessPause> pauses = new ArrayList<>();
 
   /**
@@ -70,6 +71,11 @@ public final class WorkloadRun implements AutoCloseable {
    * several JVMs and a build; the measured lateness is printed by each test.
    */
   public static final long ALLOWED_LATENESS_MILLIS = 250;
+
+  /** The merged histories checked again, with another allowed lateness. */
+  public HistoryChecker.Report check(long allowedLatenessMicros) {
+    return new HistoryChecker(allowedLatenessMicros, pauses).check(History.read(files));
+  }
 
   public String prefix() {
     return prefix;
@@ -158,11 +164,6 @@ public final class WorkloadRun implements AutoCloseable {
     pauses.add(new HistoryChecker.ProcessPause(childClients.get(child), from, History.nowMicros()));
   }
 
-  /** Acquisitions so far by the clients in this JVM (children report theirs at the end). */
-  public long localAcquisitions() {
-    return workloads.stream().mapToLong(Workload::acquisitions).sum();
-  }
-
   /**
    * Stops every client still running (children that were killed are skipped), waiting up to {@code bound} for each
    * thread: one that overruns it is counted as hung. Then checks the merged history.
@@ -189,11 +190,11 @@ public final class WorkloadRun implements AutoCloseable {
       String[] stopped = child.awaitLine("STOPPED", bound.toMillis() + 30_000, TimeUnit.MILLISECONDS).split(" ");
       acquisitions += Long.parseLong(stopped[1]);
       lostAtUnlock += Long.parseLong(stopped[2]);
-      long childErrors = Long.parseLong(stopped[3]);
-      if (childErrors > 0) {
-        errors.merge("in child JVMs", (int) childErrors, Integer::sum);
+      hung += Integer.parseInt(stopped[3]);
+      for (int i = 4; i < stopped.length; i++) {
+        String[] kindAndCount = stopped[i].split("=");
+        errors.merge(kindAndCount[0].replace('|', ' '), Integer.parseInt(kindAndCount[1]), Integer::sum);
       }
-      hung += Integer.parseInt(stopped[4]);
       if (!child.awaitLine("CLOSED", 30, TimeUnit.SECONDS).equals("CLOSED 0")) {
         childrenLeakingThreads++;
       }
@@ -201,13 +202,8 @@ public final class WorkloadRun implements AutoCloseable {
     }
     histories.forEach(History::close);
     histories.clear();
-    HistoryChecker.Report report = new HistoryChecker(allowedLatenessMicros, pauses).check(History.read(files));
+    HistoryChecker.Report report = check(allowedLatenessMicros);
     return new Result(report, acquisitions, lostAtUnlock, hung, errors, childrenLeakingThreads);
-  }
-
-  /** The clients in this JVM, for a look at their state before {@link #close}. */
-  public List<RedisLocks> localClients() {
-    return List.copyOf(locals);
   }
 
   public List<Path> historyFiles() {

@@ -122,10 +122,6 @@ public final class TcpProxy implements AutoCloseable {
     return cut(connection -> connection.toServer.getLocalPort() == port);
   }
 
-  public int connectionCount() {
-    return connections.size();
-  }
-
   private int cut(Predicate<Connection> which) {
     int cut = 0;
     for (Connection connection : connections) {
