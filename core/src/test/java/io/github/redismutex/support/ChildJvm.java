@@ -61,6 +61,10 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   public long pid() {
     return process.pid();
   }
@@ -81,7 +85,11 @@ public final class ChildJvm implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {
-      Signals.send(process.pid(), "CONT");
+      try {
+        Signals.send(process.pid(), "CONT");
+      } catch (IllegalStateException e) {
+        // it exited by itself meanwhile: nothing to continue
+      }
       kill();
     }
   }
