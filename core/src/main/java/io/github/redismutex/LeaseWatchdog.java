@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +56,18 @@ final class LeaseWatchdog implements AutoCloseable {
 
   void deregister(Lease lease) {
     held.remove(lease);
+  }
+
+  /**
+   * Renews every held lease now instead of at the next period, on the watchdog's thread: after a reconnect, when a
+   * restarted server may have forgotten them, so that holders learn of it at once rather than up to a period later.
+   */
+  void renewAllSoon() {
+    try {
+      scheduler.execute(this::renewAll);
+    } catch (RejectedExecutionException e) {
+      // closed: nothing to renew any more
+    }
   }
 
   /**

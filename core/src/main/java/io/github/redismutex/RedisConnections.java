@@ -12,6 +12,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.EventBus;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
@@ -47,6 +48,11 @@ final class RedisConnections implements AutoCloseable {
   final boolean cluster;
   private final StatefulConnection<String, String> commands;
   private final Runnable shutdownOwned;
+
+  /** Lettuce's event bus of these connections' client: where (re)connects are announced. */
+  EventBus events() {
+    return commands.getResources().eventBus();
+  }
 
   private RedisConnections(StatefulConnection<String, String> commands,
       RedisClusterAsyncCommands<String, String> async, StatefulRedisPubSubConnection<String, String> pubSub,
@@ -167,6 +173,7 @@ final class RedisConnections implements AutoCloseable {
       commands = client.connect(StringCodec.UTF8);
       commands.setTimeout(timeout);
       WakeupMode mode = KeyspaceNotifications.choose(commands.sync(), configure);
+      warnIfLocksCanBeEvicted(commands);
       int database = database(commands);
       StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
       return new RedisConnections(commands, commands.async(), pubSub, mode, database, false, shutdownOwned);
@@ -202,6 +209,28 @@ final class RedisConnections implements AutoCloseable {
     } catch (RuntimeException e) {
       throw abandon(commands, shutdownOwned, e);
     }
+  }
+
+  /**
+   * Logs a warning when the server may evict lock keys to free memory ({@code maxmemory-policy} {@code allkeys-*},
+   * or {@code volatile-*}, which picks among keys with a TTL: every lock key has one): an evicted lock key lets a
+   * second holder in, noticed by the first only at its next renewal. Returns whether it warned; where CONFIG is
+   * refused, nothing can be told.
+   */
+  static boolean warnIfLocksCanBeEvicted(StatefulRedisConnection<String, String> connection) {
+    String policy;
+    try {
+      policy = connection.sync().configGet("maxmemory-policy").getOrDefault("maxmemory-policy", "noeviction");
+    } catch (RuntimeException e) {
+      log.debug("CONFIG GET maxmemory-policy refused; cannot tell whether lock keys may be evicted", e);
+      return false;
+    }
+    if (policy.startsWith("allkeys-") || policy.startsWith("volatile-")) {
+      log.warn("maxmemory-policy is '{}': when memory runs short, Redis may evict lock keys, and an evicted lock"
+          + " can be granted to a second holder before the first learns of it; use 'noeviction'", policy);
+      return true;
+    }
+    return false;
   }
 
   /** The logical database of the connection, which names its keyspace channels. */

@@ -3,6 +3,7 @@ package io.github.redismutex;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * The entry point: one per application and Redis server, holding the connections every {@link RedisMutex} it hands
@@ -64,6 +66,7 @@ public final class RedisLocks implements AutoCloseable {
   private final WaiterRegistry waiters;
   private final LockTable table;
   private final Runnable closeSubscriptions;
+  private final List<Disposable> reconnectWatches;
   private final List<RedisConnections> connections; // one, or one per server in Redlock mode
   private final Duration commandTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -117,6 +120,12 @@ public final class RedisLocks implements AutoCloseable {
       MutexSync.Settings settings = new MutexSync.Settings(builder.leaseTime, commandTimeout, wakeupMode, database,
           LockValue.processPart(hostName()), builder.maxLocalHandOvers);
       this.sync = new MutexSync(table, store, waiters, watchdog, losses, settings);
+      // A reconnect may follow a restart that lost the locks: renew at once, so holders learn of a loss then.
+      this.reconnectWatches = connections.stream().map(RedisConnections::events).distinct()
+          .map(events -> events.get()
+              .filter(ConnectionActivatedEvent.class::isInstance)
+              .subscribe(event -> watchdog.renewAllSoon()))
+          .toList();
     } catch (RuntimeException e) {
       connections.forEach(RedisConnections::closeAll);
       throw e;
@@ -198,6 +207,7 @@ public final class RedisLocks implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    reconnectWatches.forEach(Disposable::dispose);
     sync.close();
     watchdog.close();
     closeSubscriptions.run();

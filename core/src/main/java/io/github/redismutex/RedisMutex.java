@@ -121,8 +121,9 @@ public final class RedisMutex implements Lock {
   }
 
   /**
-   * Releases one hold; the outermost unlock releases the lock in Redis (one round trip, on the calling thread).
-   * Not interruptible.
+   * Releases one hold; the outermost unlock releases the lock in Redis (one round trip, on the calling thread), or
+   * hands it to a thread of this {@link RedisLocks} that waits for it (see {@link
+   * RedisLocks.Builder#maxLocalHandOvers}; no round trip). Not interruptible.
    *
    * @throws IllegalMonitorStateException if this thread does not hold the lock; nothing changes then
    * @throws LeaseExpiredException if this thread held the lock but its lease had ended, or had been found lost
@@ -130,9 +131,10 @@ public final class RedisMutex implements Lock {
    *     the lock
    * @throws IllegalStateException if the {@link RedisLocks} was closed; the hold is dropped and the key expires
    *     by itself within its lease
-   * @throws io.lettuce.core.RedisConnectionException if Redis could not be reached within the command timeout
-   *     while the lease still ran; the hold is dropped and the key expires by itself at the lease's end (past that
-   *     end, {@link LeaseExpiredException} is thrown instead)
+   * @throws io.lettuce.core.RedisException if Redis could not be reached ({@code RedisConnectionException}) or did
+   *     not answer ({@code RedisCommandTimeoutException}) within the command timeout while the lease still ran; the
+   *     hold is dropped, the release may still run when Redis answers, else the key expires by itself at the lease's
+   *     end (past that end, {@link LeaseExpiredException} is thrown instead)
    */
   @Override
   public void unlock() {

@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.redismutex.history.History;
 import io.github.redismutex.history.WorkloadRun;
@@ -51,6 +52,26 @@ class RedisRestartIT {
           + " of the restart (plus reconnect time)").isBetween(0L, LEASE.toMillis() / 3 + 500);
       assertThat(restart.result.report().tokenDecreases()).as("fencing tokens started again").isNotEmpty();
       WorkloadRun.assertServerHasNoClientsLeft(server.admin());
+    }
+  }
+
+  @Test
+  void aHolderLearnsThatARestartForgotItsLockRightAfterItReconnectsNotAtItsNextRenewal() throws Exception {
+    Duration lease = Duration.ofSeconds(30); // renewals every 10 s: far later than the reconnect
+    try (RedisServer server = RedisServer.startDedicated();
+        RedisLocks locks = RedisLocks.builder().uri(server.uri()).leaseTime(lease).build()) {
+      RedisMutex lock = locks.mutex("forgotten");
+      lock.lock();
+      server.kill();
+      long restartedAt = System.nanoTime();
+      server.start(); // without persistence: the lock key is gone
+      while (lock.isLeaseValid() && System.nanoTime() - restartedAt < TimeUnit.SECONDS.toNanos(5)) {
+        Thread.sleep(10);
+      }
+      long learnedAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
+      System.out.println("the holder learned of the forgotten lock " + learnedAfterMillis + " ms after the restart");
+      assertThat(lock.isLeaseValid()).as("learned within 5 s, not at the renewal 10 s on").isFalse();
+      assertThatThrownBy(lock::unlock).isInstanceOf(LeaseExpiredException.class);
     }
   }
 

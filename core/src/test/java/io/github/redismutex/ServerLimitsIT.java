@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.history.WorkloadRun;
+import io.github.redismutex.support.Clients;
 import io.github.redismutex.support.HolderThread;
 import io.github.redismutex.support.RedisServer;
 import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +28,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The server turning clients away or running out of room: connections killed by the server, {@code maxclients}
@@ -151,6 +156,19 @@ class ServerLimitsIT {
       }
       assertThat(free.tryLock()).isTrue();
       free.unlock();
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"allkeys-lru, true", "volatile-ttl, true", "allkeys-random, true", "noeviction, false"})
+  void aPolicyThatCanEvictLockKeysIsWarnedAboutAtConnect(String policy, boolean warned) {
+    try (RedisServer server = RedisServer.startDedicated("--maxmemory-policy", policy)) {
+      RedisClient client = RedisClient.create(server.uri());
+      try (StatefulRedisConnection<String, String> connection = client.connect()) {
+        assertThat(RedisConnections.warnIfLocksCanBeEvicted(connection)).isEqualTo(warned);
+      } finally {
+        Clients.shutdown(client);
+      }
     }
   }
 
