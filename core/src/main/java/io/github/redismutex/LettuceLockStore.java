@@ -114,7 +114,7 @@ final class LettuceLockStore implements LockStore {
 
   private CompletionStage<Attempt> acquireByScript(
       String key, String token, long leaseMillis, String metadata, boolean markAwaited) {
-    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key)};
+    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.fenceKey(key)};
     return this.<List<Object>>run(LuaScript.ACQUIRE, ScriptOutputType.MULTI, keys, token,
             Long.toString(leaseMillis), metadata, markAwaited ? "1" : "0", instanceId, queueWaiters ? "1" : "0")
         .thenApply(
@@ -124,7 +124,9 @@ final class LettuceLockStore implements LockStore {
               if (status == 1) {
                 return Attempt.acquired(number);
               }
-              return status == 0 ? Attempt.held(number) : Attempt.NOT_A_LOCK;
+              return status == 0
+                  ? Attempt.held(number, Long.parseLong(String.valueOf(reply.get(2))))
+                  : Attempt.NOT_A_LOCK;
             });
   }
 
@@ -135,7 +137,7 @@ final class LettuceLockStore implements LockStore {
 
   @Override
   public CompletionStage<Release> abandon(String key, String token, String channel, String queueMember) {
-    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key)};
+    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.fenceKey(key)};
     return runForLong(LuaScript.RELEASE, keys, token, channel, instanceId, Long.toString(GIVE_WAY_MILLIS),
             Long.toString(grantLeaseMillis), queueMember)
         .thenApply(

@@ -24,6 +24,7 @@ interface LockStore {
 
   /** Outcome of an acquisition attempt. */
   record Attempt(Outcome outcome, long remainingLeaseMillis, long fencingToken) {
+    // HELD by a marking attempt: fencingToken is the lock's fencing counter then (see acquire.lua), else -1
     enum Outcome {
       ACQUIRED, // fencingToken is the hold's: 0 while none was drawn (fence.lua)
       HELD, // not free for the caller: remainingLeaseMillis until it may be (0: not known), -1 when it never expires
@@ -37,7 +38,11 @@ interface LockStore {
     }
 
     static Attempt held(long remainingLeaseMillis) {
-      return new Attempt(Outcome.HELD, remainingLeaseMillis, 0);
+      return held(remainingLeaseMillis, -1);
+    }
+
+    static Attempt held(long remainingLeaseMillis, long fenceCounter) {
+      return new Attempt(Outcome.HELD, remainingLeaseMillis, fenceCounter);
     }
   }
 

@@ -34,8 +34,19 @@ import org.slf4j.LoggerFactory;
  * <h2>Release</h2>
  * The outermost unlock deregisters the lease from the watchdog, then runs release.lua (compare-and-delete) on the
  * caller's thread. A key that is gone or owned by another token is left untouched and reported as a {@link
- * LeaseExpiredException}. When waiters of other processes were announced, release.lua keeps this RedisLocks from
- * taking the lock back for {@value LettuceLockStore#GIVE_WAY_MILLIS} ms, so one of them gets its turn.
+ * LeaseExpiredException}. When waiters of other processes were announced, release.lua hands the lock straight to
+ * the oldest queued one (below); with none queued (Redlock) it keeps this RedisLocks from taking the lock back for
+ * {@value LettuceLockStore#GIVE_WAY_MILLIS} ms, so one of them gets its turn.
+ *
+ * <h2>Hand-over between processes</h2>
+ * A marking attempt also queues its token (acquire.lua). A release that finds the lock awaited gives the key to the
+ * oldest queued token with a short lease and the next fencing token, and announces "granted" with both: the waiter
+ * whose token it is holds the lock on hearing it ({@link Waiter#takeGrant}), with no further round trip, and has the
+ * watchdog renew the lease at once. It trusts the announcement only if its fencing token is above the counter its
+ * latest attempt saw, which proves the hand-over ran after that attempt (a message heard late, after a pause, may
+ * announce a hand-over that has long expired); its lease end is then reckoned from that attempt's send time. A waiter
+ * that leaves without the lock leaves the queue and releases whatever a grant gave it meanwhile ({@link
+ * LockStore#abandon}).
  *
  * <h2>Local hand-over</h2>
  * When other threads of this JVM queue at the gate, the lease is still valid, and fewer than {@code
@@ -207,23 +218,28 @@ final class MutexSync {
     boolean acquired = false;
     boolean lostAnswer = false; // an attempt's answer never came: it may have acquired, now or later
     boolean queued = false; // a marking attempt ran: acquire.lua may have queued this token for a hand-over
-    long lastSentAt = System.nanoTime();
+    long heldSentAt = 0; // send time of the latest marking attempt that found the lock held ...
+    long heldFenceCounter = -1; // ... and the fencing counter it saw: -1 until one did
     boolean interrupted = false; // lock() only: an interrupt that arrived while waiting, set again on the way out
     long backoffNanos = TimeUnit.MILLISECONDS.toNanos(MIN_BACKOFF_MILLIS);
     try {
       while (true) {
-        Waiter.Grant grant = waiter == null ? null : waiter.grantFor(token);
-        if (grant != null) {
-          // Handed over by the holder's release (release.lua), which ran after our latest attempt: the key holds
-          // our token for the grant's lease from then on. Renew it to the full lease at once, in the background.
-          Lease lease = new Lease(local.name, local.key, token, 0,
-              lastSentAt + TimeUnit.MILLISECONDS.toNanos(
-                  grant.leaseMillis() - store.clockDriftMillis(grant.leaseMillis())));
-          local.lease = lease;
-          watchdog.register(lease);
-          watchdog.renewNow(lease);
-          acquired = true;
-          return true;
+        Waiter.Grant grant = waiter == null ? null : waiter.takeGrant(token);
+        if (grant != null && heldFenceCounter >= 0 && grant.fencingToken() > heldFenceCounter) {
+          // Handed over by a release (release.lua) that ran after our latest attempt (it drew a fencing token past
+          // the counter that attempt saw), so after that attempt was sent: the key holds our token for the grant's
+          // lease from then on. A grant that fails this test was over before that attempt; the next attempt finds
+          // out what is left of it (acquire.lua accepts a key that holds our token).
+          long endsAt = heldSentAt + TimeUnit.MILLISECONDS.toNanos(
+              grant.leaseMillis() - store.clockDriftMillis(grant.leaseMillis()));
+          if (endsAt - System.nanoTime() > 0) { // else this thread was held up too long to rely on it
+            Lease lease = new Lease(local.name, local.key, token, grant.fencingToken(), endsAt);
+            local.lease = lease;
+            watchdog.register(lease);
+            watchdog.renewNow(lease); // to the full lease at once, in the background
+            acquired = true;
+            return true;
+          }
         }
         if (waiter != null && waiter.subscribed.isCompletedExceptionally()) {
           waiters.deregister(waiter); // its SUBSCRIBE failed during an outage: ask again
@@ -236,7 +252,6 @@ final class MutexSync {
         checkOpen(); // after clear(): close() sets the flag before it wakes, so its wake-up cannot be cleared away
         long waitNanos;
         long sentAt = System.nanoTime();
-        lastSentAt = sentAt;
         queued |= waiter != null;
         try {
           // Before the subscription is live, nobody is told of a mark: only a waiter's attempts set it.
@@ -264,6 +279,8 @@ final class MutexSync {
             waiter = subscribe(local, wait, deadline);
             continue; // attempt again now that no release can go unseen
           }
+          heldSentAt = sentAt;
+          heldFenceCounter = attempt.fencingToken(); // the counter it saw: a later hand-over draws past it
           long remaining = attempt.remainingLeaseMillis();
           // Re-check when the holder's lease runs out (+1 ms: PTTL rounds down); a key without expiry is not
           // ours to wait out, so look again once a lease.

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One thread's wait for a lock that another owner holds: the channels that announce its release, and a signal
@@ -19,13 +20,14 @@ final class Waiter {
   final CompletableFuture<Void> subscribed;
 
   private final Semaphore signal = new Semaphore(0); // permits > 0: something happened since clear()
-  private volatile Grant latestGrant; // the latest direct hand-over announced on this waiter's channels
+  /** The latest direct hand-over announced on this waiter's channels, until it is taken. */
+  private final AtomicReference<Grant> latestGrant = new AtomicReference<>();
 
   /**
    * A direct hand-over announced by release.lua: the lock now holds {@code token}'s value, for {@code leaseMillis}
-   * from when release.lua ran.
+   * from when release.lua ran, with fencing token {@code fencingToken}.
    */
-  record Grant(String token, long leaseMillis) {
+  record Grant(String token, long leaseMillis, long fencingToken) {
     private static final String PREFIX = "granted ";
 
     /** The hand-over a message announces, or null when it announces something else. */
@@ -35,7 +37,9 @@ final class Waiter {
       }
       String[] fields = message.substring(PREFIX.length()).split(" ");
       try {
-        return fields.length == 2 ? new Grant(fields[0], Long.parseLong(fields[1])) : null;
+        return fields.length == 3
+            ? new Grant(fields[0], Long.parseLong(fields[1]), Long.parseLong(fields[2]))
+            : null;
       } catch (NumberFormatException e) {
         return null; // not ours to trust
       }
@@ -58,15 +62,19 @@ final class Waiter {
     signal.drainPermits();
   }
 
-  /** Called from Redis I/O threads: records a hand-over, for {@link #grantFor} to find. */
+  /** Called from Redis I/O threads: records a hand-over, for {@link #takeGrant} to find. */
   void granted(Grant grant) {
-    latestGrant = grant;
+    latestGrant.set(grant);
   }
 
-  /** The latest announced hand-over if it went to {@code token}, else null. */
-  Grant grantFor(String token) {
-    Grant grant = latestGrant;
-    return grant != null && grant.token().equals(token) ? grant : null;
+  /** The latest announced hand-over if it went to {@code token}, else null; either way it is not returned again. */
+  Grant takeGrant(String token) {
+    Grant grant = latestGrant.get();
+    if (grant == null || !grant.token().equals(token)) {
+      return null;
+    }
+    latestGrant.compareAndSet(grant, null); // a newer one that raced in stays for the next look
+    return grant;
   }
 
   /** Waits until woken or the time is up; true when woken. Interruptible. */

@@ -12,6 +12,8 @@
 -- KEYS[2]  waiters key of the lock (lock key .. ':waiters'): present while somebody may be waiting
 -- KEYS[3]  queue of the lock (lock key .. ':queue'): a sorted set of waiting holders, oldest first, which
 --          release.lua hands the lock to directly (see there); member "<token> <pid> <host> <thread name>"
+-- KEYS[4]  fencing counter of the lock (lock key .. ':fence'), read only: a hand-over increments it, so a waiter
+--          can tell a hand-over that came after this attempt from one that was over before it
 -- ARGV[1]  owner token of the caller (a UUID: no spaces)
 -- ARGV[2]  lease in milliseconds
 -- ARGV[3]  holder metadata: "<acquired at, epoch ms> <pid> <host> <thread name>"
@@ -20,7 +22,8 @@
 -- ARGV[6]  '1' to queue the caller (with ARGV[4] '1') for a direct hand-over, '0' not to (Redlock: its servers
 --          would each hand the lock to a different waiter)
 -- Returns  {1, fencing token as a decimal string, '0' if none drawn} = acquired: the key holds the caller's value
---          {0, ms until it may be free: remaining lease or yield, or -1 when the key never expires} = not free
+--          {0, ms until it may be free: remaining lease or yield, or -1 when the key never expires,
+--           the fencing counter as a decimal string} = not free
 --          {-1, 0} = the key holds a value that is not a string, so it is not a lock; nothing was changed
 local value = redis.pcall('GET', KEYS[1])
 if type(value) == 'table' and value.err then
@@ -58,4 +61,4 @@ if ARGV[4] == '1' then
     redis.call('PEXPIRE', KEYS[3], keep)
   end
 end
-return {0, remaining}
+return {0, remaining, redis.call('GET', KEYS[4]) or '0'}

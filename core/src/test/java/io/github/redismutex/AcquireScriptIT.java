@@ -139,6 +139,15 @@ class AcquireScriptIT {
   }
 
   @Test
+  void acquireWhileAnotherTokenHoldsReportsTheFencingCounterItSaw() throws Exception {
+    String key = fixture.key("counted");
+    fixture.admin().set(key, value(fixture.otherToken, 3), px(SHORT_TTL_MILLIS));
+    fixture.admin().set(LockKeys.fenceKey(key), "9007199254740993");
+    assertThat(reply(fixture.store.acquire(key, fixture.token, LEASE_MILLIS, METADATA, true)).fencingToken())
+        .isEqualTo(9007199254740993L);
+  }
+
+  @Test
   void acquireWhileAnotherTokenHoldsMarksTheLockAwaitedUntilALeaseAfterTheHoldersEnds() throws Exception {
     String key = fixture.key("awaited");
     fixture.admin().set(key, value(fixture.otherToken, 3), px(SHORT_TTL_MILLIS));
@@ -155,7 +164,7 @@ class AcquireScriptIT {
     String key = fixture.key("forever awaited");
     fixture.admin().set(key, value(fixture.otherToken, 3));
     assertThat(reply(fixture.store.acquire(key, fixture.token, LEASE_MILLIS, METADATA, true)))
-        .isEqualTo(Attempt.held(-1));
+        .isEqualTo(Attempt.held(-1, 0));
     assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.otherToken, 3));
     assertThat(fixture.admin().pttl(key)).isEqualTo(-1L);
     assertThat(fixture.admin().pttl(LockKeys.waitersKey(key))).isBetween(LEASE_MILLIS - SLACK_MILLIS, LEASE_MILLIS);

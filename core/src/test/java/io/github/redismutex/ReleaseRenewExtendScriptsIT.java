@@ -128,17 +128,18 @@ class ReleaseRenewExtendScriptsIT {
     fixture.admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
     fixture.admin().zadd(LockKeys.queueKey(key), 1, "oldest-token 77 other-host waiting thread");
     fixture.admin().zadd(LockKeys.queueKey(key), 2, "younger-token 78 other-host another thread");
+    fixture.admin().set(LockKeys.fenceKey(key), "41");
     long before = System.currentTimeMillis();
     assertThat(reply(fixture.store.release(key, fixture.token, channel))).isEqualTo(Release.RELEASED);
     String[] granted = fixture.admin().get(key).split(" ", 4);
-    assertThat(granted[0] + " " + granted[1]).isEqualTo("oldest-token 0");
+    assertThat(granted[0] + " " + granted[1]).as("with the next fencing token").isEqualTo("oldest-token 42");
     assertThat(Long.parseLong(granted[2])).as("granted at, by Redis's clock").isBetween(before - 1_000, before + 1_000);
     assertThat(granted[3]).isEqualTo("77 other-host waiting thread");
     assertThat(fixture.admin().pttl(key)).isBetween(1L, LettuceLockStore.MAX_GRANT_LEASE_MILLIS);
     assertThat(fixture.admin().zrange(LockKeys.queueKey(key), 0, -1))
         .containsExactly("younger-token 78 other-host another thread");
     assertThat(fixture.heardBeforeMarker(heard))
-        .containsExactly(new Heard(channel, "granted oldest-token " + LettuceLockStore.MAX_GRANT_LEASE_MILLIS));
+        .containsExactly(new Heard(channel, "granted oldest-token " + LettuceLockStore.MAX_GRANT_LEASE_MILLIS + " 42"));
   }
 
   @Test
