@@ -259,8 +259,17 @@ final class MutexSync {
           LockStore.Attempt attempt =
               await(store.acquire(local.key, token, leaseMillis, metadata, waiter != null), wait, deadline);
           if (attempt.outcome() == LockStore.Attempt.Outcome.ACQUIRED) {
-            Lease lease = new Lease(local.name, local.key, token, attempt.fencingToken(),
-                sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis - store.clockDriftMillis(leaseMillis)));
+            long endsAt = sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis - store.clockDriftMillis(leaseMillis));
+            if (endsAt - System.nanoTime() <= 0) {
+              // This thread was held up past the lease it just got (a long pause): the lock may be another's by
+              // now. Never return a lease that is already over: ask again (a key still ours counts as acquired).
+              lostAnswer = true;
+              if (wait == Wait.NONE || deadline.hasPassed()) {
+                return false;
+              }
+              continue;
+            }
+            Lease lease = new Lease(local.name, local.key, token, attempt.fencingToken(), endsAt);
             local.lease = lease;
             watchdog.register(lease); // before lock() returns: see LeaseWatchdog
             acquired = true;
