@@ -3,10 +3,11 @@ package io.github.redismutex;
 import java.time.Instant;
 
 /**
- * Thrown by {@link RedisMutex#unlock()} (and by a {@link RedisMutex#fencingToken()} that would have drawn a token)
- * when the calling thread held the lock in this JVM but its lease in Redis had ended or was found lost before: the key expired (a long pause, a lost connection, a Redis restart without
+ * Thrown by {@link RedisMutex#unlock()} when the calling thread held the lock in this JVM but its lease in Redis had
+ * ended or was found lost before: the key expired (a long pause, a lost connection, a Redis restart without
  * persistence) and may since have been taken by another owner. Another owner's key is left untouched, and the
- * thread no longer holds the lock.
+ * thread no longer holds the lock. Also thrown by a {@link RedisMutex#fencingToken()} that would have drawn a token
+ * for such a hold; the thread then still holds the lock in this JVM and should unlock it.
  *
  * <p>It is an {@link IllegalMonitorStateException}, so code written against {@link java.util.concurrent.locks.Lock}
  * keeps working, while callers that care can tell a lost lease from an unlock by the wrong thread: work done in

@@ -14,10 +14,10 @@ final class RedisFailures {
 
   /**
    * True for an outage: Redis unreachable or disconnected, restarting and still loading its data, busy running a
-   * long script, or a demoted primary answering READONLY during a failover. False for anything that is not a Lettuce {@code RedisException}, and for an error reply
-   * that the same command would get again (no permission, out of memory, wrong type): retrying those would hang
-   * {@code lock()} instead of telling the caller.
-   * Decided by exception type, never by matching message text.
+   * long script, or a demoted primary answering READONLY during a failover. False for anything that is not a
+   * Lettuce {@code RedisException}, and for an error reply that the same command would get again (no permission,
+   * out of memory, wrong type): retrying those would hang {@code lock()} instead of telling the caller. Decided by
+   * exception type, never by matching message text.
    */
   static boolean isTransient(Throwable failure) {
     Throwable t = unwrap(failure);

@@ -266,7 +266,8 @@ public final class RedisMutex implements Lock {
   @Override
   public String toString() {
     int holds = getHoldCount();
-    return "RedisMutex['" + name + "', " + (holds > 0 ? "held by current thread, holds=" + holds : "not held by current thread")
+    return "RedisMutex['" + name + "', "
+        + (holds > 0 ? "held by current thread, holds=" + holds : "not held by current thread")
         + ", key='" + key + "', commandTimeout=" + commandTimeout + "]";
   }
 }

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * The {@link LockStore} of Redlock: the same scripts on N independent Redis servers ({@link LettuceLockStore} each),
  * sent to all of them at once, with a majority deciding. A lock is held when a majority of servers hold its key
  * for the caller's token; each call completes as soon as the answers so far decide it, so a stalled minority does
- * not slow anyone down.
+ * not slow down a call that succeeds.
  *
  * <ul>
  *   <li>Acquire: acquired on a majority within the lease minus the time the attempt took and a clock-drift
@@ -27,9 +27,9 @@ import java.util.stream.Collectors;
  *   <li>Renew, extend, release: sent to all; the answer of a majority counts.
  *   <li>Fencing tokens: drawn in two rounds. First every server draws its next token; the highest of a majority's
  *       answers, T, is then raised to on every server (the counter becomes at least T), and T is the token once a
- *       majority confirmed. Any later draw's first round reaches a server of that confirming majority, whose
- *       counter is at least T, so it hands out more than T: tokens grow across holds although each server counts
- *       on its own and servers come and go.
+ *       majority confirmed. Any later draw's first round reaches a server that still holds at least T, so it hands
+ *       out more than T, as long as a majority of servers kept their counters in between: tokens grow across holds
+ *       although each server counts on its own and servers restart empty one at a time.
  *   <li>Conditions: not supported (their queues would need the same quorum logic).
  * </ul>
  * A majority of servers unreachable is reported as a {@link RedisConnectionException}, which callers retry as an
@@ -55,7 +55,8 @@ final class RedlockLockStore implements LockStore {
       String key, String token, long leaseMillis, String metadata, boolean markAwaited) {
     long sentAt = System.nanoTime();
     List<CompletionStage<ServerAttempt>> answers = new ArrayList<>();
-    List<CompletionStage<Attempt>> attempts = ask(server -> server.acquire(key, token, leaseMillis, metadata, markAwaited));
+    List<CompletionStage<Attempt>> attempts =
+        ask(server -> server.acquire(key, token, leaseMillis, metadata, markAwaited));
     for (int i = 0; i < attempts.size(); i++) {
       int server = i;
       answers.add(attempts.get(i).thenApply(attempt -> new ServerAttempt(server, attempt)));
@@ -191,7 +192,8 @@ final class RedlockLockStore implements LockStore {
       for (Map.Entry<String, List<Long>> value : byValue.entrySet()) {
         if (value.getValue().size() >= majority) {
           List<Long> remaining = value.getValue();
-          remaining.sort(Comparator.comparing(millis -> millis < 0 ? Long.MAX_VALUE : millis, Comparator.reverseOrder()));
+          remaining.sort(
+              Comparator.comparing(millis -> millis < 0 ? Long.MAX_VALUE : millis, Comparator.reverseOrder()));
           return new Holding(value.getKey(), remaining.get(majority - 1));
         }
       }
@@ -260,7 +262,8 @@ final class RedlockLockStore implements LockStore {
    * each, and must decide once all are in), or with what it throws.
    */
   private <T, R> CompletableFuture<R> decide(List<CompletionStage<T>> answers, Function<Votes<T>, R> decider) {
-    AtomicReference<Votes<T>> latest = new AtomicReference<>(new Votes<>(answers.size(), majority, List.of(), List.of()));
+    AtomicReference<Votes<T>> latest =
+        new AtomicReference<>(new Votes<>(answers.size(), majority, List.of(), List.of()));
     CompletableFuture<R> decision = new CompletableFuture<>();
     for (CompletionStage<T> answer : answers) {
       answer.whenComplete((value, failure) -> {
