@@ -65,17 +65,23 @@ public final class HistoryChecker {
    * Whether a resource that refuses tokens lower than the highest it has seen would reject the stale one of two
    * overlapping sections ({@code earlier} entered first): the holder that kept its lease must have the higher
    * token; when both kept it (a violation anyway) the later one; when both lost it, they must at least differ.
+   * A stale holder with no token at all is fenced out too: tokens are drawn on demand, and a hold whose lease was
+   * lost before it asked (or that could not reach Redis to ask) gets none, so it has nothing a fenced resource
+   * would accept.
    */
   private static boolean fenced(CriticalSection earlier, CriticalSection later) {
+    if (earlier.believedHeld() != later.believedHeld()) {
+      CriticalSection valid = earlier.believedHeld() ? earlier : later;
+      CriticalSection stale = earlier.believedHeld() ? later : earlier;
+      if (stale.token() < 0) {
+        return true;
+      }
+      return valid.token() >= 0 && valid.token() > stale.token();
+    }
     if (earlier.token() < 0 || later.token() < 0) {
       return false;
     }
-    if (earlier.believedHeld() == later.believedHeld()) {
-      return earlier.believedHeld() ? later.token() > earlier.token() : later.token() != earlier.token();
-    }
-    CriticalSection valid = earlier.believedHeld() ? earlier : later;
-    CriticalSection stale = earlier.believedHeld() ? later : earlier;
-    return valid.token() > stale.token();
+    return earlier.believedHeld() ? later.token() > earlier.token() : later.token() != earlier.token();
   }
 
   public Report check(History.Records history) {

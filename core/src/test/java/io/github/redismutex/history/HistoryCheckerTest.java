@@ -81,6 +81,21 @@ class HistoryCheckerTest {
   }
 
   @Test
+  void aStaleHolderThatGotNoTokenIsFencedOut() {
+    HistoryChecker.Report report =
+        check(List.of(section("b", "x", 7, 0, 50, false), section("paused", "x", -1, 30, 40, true)), List.of());
+    assertThat(report.unfencedOverlaps()).as(report.details()).isEmpty();
+    assertThat(report.staleOverlaps()).isEqualTo(1);
+  }
+
+  @Test
+  void twoHoldersWithoutTokensThatBothLostTheirLeaseAreUnfenced() {
+    HistoryChecker.Report report =
+        check(List.of(section("a", "x", -1, 0, 50, true), section("b", "x", -1, 30, 40, true)), List.of());
+    assertThat(report.unfencedOverlaps()).hasSize(1);
+  }
+
+  @Test
   void tokensThatDoNotGrowInOrderOfEntryAreReported() {
     HistoryChecker.Report report = check(List.of(section("a", "x", 7, 0, 10, false),
         section("b", "x", 3, 20, 30, false), section("c", "x", 3, 40, 50, false)), List.of());

@@ -134,13 +134,13 @@ public final class Workload {
         continue;
       }
       acquisitions.increment();
+      long enter = end; // the section begins when tryLock returns, before the token is drawn
       long token;
       try {
-        token = lock.fencingToken();
+        token = lock.fencingToken(); // drawn on demand: none for a hold whose lease was lost before it asked
       } catch (RuntimeException e) {
         token = -1;
       }
-      long enter = History.nowMicros();
       boolean longOne = random.nextInt(25) == 0;
       pause(longOne ? settings.longHold().toMillis() : holdMillis / 2 + random.nextInt((int) Math.max(1, holdMillis / 2)));
       long exit = History.nowMicros();
