@@ -26,8 +26,8 @@ final class Lease {
   private int localHandOvers;
 
   /**
-   * Send time of the latest command that Redis confirmed set this lease, plus the lease time: the earliest
-   * moment the key can expire (Redis starts the lease when it runs the command, which is after it was sent).
+   * The earliest moment the key can expire, from the latest command Redis confirmed set this lease ({@link
+   * LockStore#leaseEndNanos}).
    */
   private volatile long endsAtNanos;
 

@@ -130,7 +130,7 @@ final class LeaseWatchdog implements AutoCloseable {
   }
 
   private void apply(List<Lease> leases, boolean[] owned, long sentAt) {
-    long endsAt = sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis - store.clockDriftMillis(leaseMillis));
+    long endsAt = store.leaseEndNanos(sentAt, leaseMillis);
     for (int i = 0; i < owned.length; i++) {
       Lease lease = leases.get(i);
       if (owned[i]) {

@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The lock commands, and the only way the JVM-local logic talks to Redis about locks. {@link LettuceLockStore}
@@ -20,6 +21,15 @@ interface LockStore {
    */
   default long clockDriftMillis(long leaseMillis) {
     return 0;
+  }
+
+  /**
+   * The earliest moment a lease of {@code leaseMillis} set by a command sent at {@code sentAtNanos} ({@link
+   * System#nanoTime}) can end: Redis starts it when it runs the command, which is after it was sent, less the
+   * clock-drift allowance. The one rule for every lease end this JVM relies on.
+   */
+  default long leaseEndNanos(long sentAtNanos, long leaseMillis) {
+    return sentAtNanos + TimeUnit.MILLISECONDS.toNanos(leaseMillis - clockDriftMillis(leaseMillis));
   }
 
   /** Outcome of an acquisition attempt. */

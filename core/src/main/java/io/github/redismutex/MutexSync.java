@@ -230,8 +230,7 @@ final class MutexSync {
           // the counter that attempt saw), so after that attempt was sent: the key holds our token for the grant's
           // lease from then on. A grant that fails this test was over before that attempt; the next attempt finds
           // out what is left of it (acquire.lua accepts a key that holds our token).
-          long endsAt = heldSentAt + TimeUnit.MILLISECONDS.toNanos(
-              grant.leaseMillis() - store.clockDriftMillis(grant.leaseMillis()));
+          long endsAt = store.leaseEndNanos(heldSentAt, grant.leaseMillis());
           if (endsAt - System.nanoTime() > 0) { // else this thread was held up too long to rely on it
             Lease lease = new Lease(local.name, local.key, token, grant.fencingToken(), endsAt);
             local.lease = lease;
@@ -259,7 +258,7 @@ final class MutexSync {
           LockStore.Attempt attempt =
               await(store.acquire(local.key, token, leaseMillis, metadata, waiter != null), wait, deadline);
           if (attempt.outcome() == LockStore.Attempt.Outcome.ACQUIRED) {
-            long endsAt = sentAt + TimeUnit.MILLISECONDS.toNanos(leaseMillis - store.clockDriftMillis(leaseMillis));
+            long endsAt = store.leaseEndNanos(sentAt, leaseMillis);
             if (endsAt - System.nanoTime() <= 0) {
               // This thread was held up past the lease it just got (a long pause): the lock may be another's by
               // now. Never return a lease that is already over: ask again (a key still ours counts as acquired).
@@ -551,8 +550,7 @@ final class MutexSync {
       losses.report(lease, "extend found its key gone or taken");
       return false;
     }
-    lease.confirmedUntil(
-        sentAt + TimeUnit.MILLISECONDS.toNanos(newLeaseMillis - store.clockDriftMillis(newLeaseMillis)));
+    lease.confirmedUntil(store.leaseEndNanos(sentAt, newLeaseMillis));
     return true;
   }
 
