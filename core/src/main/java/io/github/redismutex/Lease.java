@@ -1,5 +1,7 @@
 package io.github.redismutex;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,7 +29,7 @@ final class Lease {
 
   /**
    * The earliest moment the key can expire, from the latest command Redis confirmed set this lease ({@link
-   * LockStore#leaseEndNanos}).
+   * ClockDrift#leaseEndNanos}).
    */
   private volatile long endsAtNanos;
 
@@ -95,6 +97,20 @@ final class Lease {
   /** When the loss was recorded, as nanoTime; meaningful only once {@link #isLost()}. */
   long lostAtNanos() {
     return lostAtNanos.get();
+  }
+
+  /** {@link #endsAtNanos()} on the wall clock, to the millisecond, for messages. */
+  Instant endsAt() {
+    return wallClock(endsAtNanos);
+  }
+
+  /** {@link #lostAtNanos()} on the wall clock, to the millisecond, for messages. */
+  Instant lostAt() {
+    return wallClock(lostAtNanos.get());
+  }
+
+  private static Instant wallClock(long nanoTime) {
+    return Instant.now().minusNanos(System.nanoTime() - nanoTime).truncatedTo(ChronoUnit.MILLIS);
   }
 
   /** Held, not lost and, as far as this JVM knows, not past its end. No round trip. */

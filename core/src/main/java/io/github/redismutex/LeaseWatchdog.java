@@ -5,23 +5,31 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the leases of all locks held through one {@link RedisLocks} alive: one named thread, which every third of
- * the lease renews every held lease in one pipelined batch (renew.lua, {@value LettuceLockStore#RENEW_BATCH} keys a
- * call), so a holder keeps its lock for as long as it runs and a dead process's locks expire within a lease.
+ * Keeps the leases of all locks held through one {@link RedisLocks} alive: on its one named background thread,
+ * every third of the lease, it renews every held lease in one pipelined batch (renew.lua, {@value
+ * LettuceLockStore#RENEW_BATCH} keys a call), so a holder keeps its lock for as long as it runs and a dead process's
+ * locks expire within a lease.
  *
  * <p>Ordering that keeps renewal from outliving unlock: a lease is {@link #register registered} before
  * {@code lock()} returns and {@link #deregister deregistered} before the release script is sent, both on the
  * owner's thread. A renewal already in flight when the release runs finds the key gone or another token and changes
- * nothing (renew.lua only touches keys that still hold the lease's token). Thread-safe.
+ * nothing (renew.lua only touches keys that still hold the lease's token).
+ *
+ * <p>Each renewal also reports how much of the lease Redis still had. Less than this JVM counted on, beyond the
+ * clock allowance ({@link ClockDrift}) and a tolerance for round-trip jitter, means Redis would have ended the
+ * lease early (its clock stepped forward, or something cut the key's TTL): it is logged and counted, and the
+ * renewal puts the lease right. Had the key expired meanwhile, the renewal finds it gone: a lost lease. Thread-safe.
  */
 final class LeaseWatchdog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseWatchdog.class);
@@ -30,24 +38,25 @@ final class LeaseWatchdog implements AutoCloseable {
   private final LeaseLossReporter losses;
   private final long leaseMillis;
   private final long periodNanos;
+  private final long toleranceNanos; // how much shorter than reckoned a lease may be found before it is reported
   private final Set<Lease> held = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService scheduler;
+  private final ScheduledFuture<?> renewals;
+  private final LongAdder foundShortened = new LongAdder();
+  private final AtomicLong lastShortenedWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+  private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-  LeaseWatchdog(LockStore store, LeaseLossReporter losses, long leaseMillis, String threadName) {
+  /** @param scheduler the owning RedisLocks' background thread, which it stops */
+  LeaseWatchdog(LockStore store, LeaseLossReporter losses, long leaseMillis, ScheduledExecutorService scheduler) {
     this.store = store;
     this.losses = losses;
     this.leaseMillis = leaseMillis;
     this.periodNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis) / 3;
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, threadName);
-              thread.setDaemon(true); // a forgotten close() must not keep the JVM alive; close() stops it anyway
-              return thread;
-            });
+    this.toleranceNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis / 10 + ClockDrift.allowanceMillis(leaseMillis));
+    this.scheduler = scheduler;
     // Fixed rate, and each renewal waits at most half a period: one stalled renewal never pushes the next one
     // towards the end of the lease.
-    scheduler.scheduleAtFixedRate(this::renewAll, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    this.renewals = scheduler.scheduleAtFixedRate(this::renewAll, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
   }
 
   void register(Lease lease) {
@@ -78,7 +87,7 @@ final class LeaseWatchdog implements AutoCloseable {
     long sentAt = System.nanoTime();
     try {
       store.renew(List.of(lease), leaseMillis)
-          .thenAcceptAsync(owned -> apply(List.of(lease), owned, sentAt), scheduler);
+          .thenAcceptAsync(left -> apply(List.of(lease), left, sentAt), scheduler);
     } catch (RuntimeException e) { // refused at once (closed, disconnected): the regular renewal will tell
       log.debug("early renewal of '{}' not sent", lease.name, e);
     }
@@ -86,6 +95,11 @@ final class LeaseWatchdog implements AutoCloseable {
 
   int heldCount() {
     return held.size();
+  }
+
+  /** How many renewals found a lease that Redis would have ended sooner than this JVM counted on. */
+  long foundShortened() {
+    return foundShortened.sum();
   }
 
   private void renewAll() {
@@ -105,13 +119,13 @@ final class LeaseWatchdog implements AutoCloseable {
       return;
     }
     long sentAt = System.nanoTime();
-    CompletionStage<boolean[]> reply = store.renew(leases, leaseMillis);
+    CompletionStage<long[]> reply = store.renew(leases, leaseMillis);
     try {
       apply(leases, Deadline.afterNanos(periodNanos / 2).await(reply), sentAt);
       return;
     } catch (TimeoutException e) {
       // A late answer is still what Redis did: apply it when it comes, on this thread.
-      reply.thenAcceptAsync(owned -> apply(leases, owned, sentAt), scheduler);
+      reply.thenAcceptAsync(left -> apply(leases, left, sentAt), scheduler);
       log.warn("renewal of {} leases got no answer within {} ms; retrying next period", leases.size(),
           TimeUnit.NANOSECONDS.toMillis(periodNanos / 2));
     } catch (InterruptedException e) {
@@ -129,11 +143,12 @@ final class LeaseWatchdog implements AutoCloseable {
     }
   }
 
-  private void apply(List<Lease> leases, boolean[] owned, long sentAt) {
-    long endsAt = store.leaseEndNanos(sentAt, leaseMillis);
-    for (int i = 0; i < owned.length; i++) {
+  private void apply(List<Lease> leases, long[] leftMillis, long sentAt) {
+    long endsAt = ClockDrift.leaseEndNanos(sentAt, leaseMillis);
+    for (int i = 0; i < leftMillis.length; i++) {
       Lease lease = leases.get(i);
-      if (owned[i]) {
+      if (leftMillis[i] >= 0) {
+        checkNotShortened(lease, sentAt, leftMillis[i]);
         lease.confirmedUntil(endsAt);
       } else if (held.remove(lease)) { // a lease deregistered meanwhile was released, not lost
         losses.report(lease, "its key expired or has another owner");
@@ -141,15 +156,34 @@ final class LeaseWatchdog implements AutoCloseable {
     }
   }
 
-  /** Stops the thread, waiting for a renewal in flight at most one period. Idempotent. */
+  /**
+   * Redis had {@code leftMillis} of the lease when the renewal sent at {@code sentAt} ran, so it would have ended
+   * the lease no earlier than {@code sentAt + leftMillis}; this JVM counted on it until {@link Lease#endsAtNanos}.
+   */
+  private void checkNotShortened(Lease lease, long sentAt, long leftMillis) {
+    long shortfall = lease.endsAtNanos() - (sentAt + TimeUnit.MILLISECONDS.toNanos(leftMillis));
+    if (shortfall <= toleranceNanos) {
+      return;
+    }
+    foundShortened.increment();
+    long last = lastShortenedWarning.get();
+    boolean warn = System.nanoTime() - last >= WARN_EVERY_NANOS && lastShortenedWarning.compareAndSet(last,
+        System.nanoTime());
+    String message = "the lease of lock '{}' had {} ms left in Redis, {} ms less than this JVM counted on: Redis's"
+        + " clock stepped forward, or something changed the key's TTL; renewed now (repeats within a minute are"
+        + " logged at DEBUG)";
+    long shortMillis = TimeUnit.NANOSECONDS.toMillis(shortfall);
+    if (warn) {
+      log.warn(message, lease.name, leftMillis, shortMillis);
+    } else {
+      log.debug(message, lease.name, leftMillis, shortMillis);
+    }
+  }
+
+  /** Stops the renewals (the owner stops the thread). Idempotent. */
   @Override
   public void close() {
-    scheduler.shutdownNow();
-    try {
-      scheduler.awaitTermination(periodNanos, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    renewals.cancel(false);
     held.clear();
   }
 }

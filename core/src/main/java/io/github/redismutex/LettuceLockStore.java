@@ -13,24 +13,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The {@link LockStore} over one shared Lettuce connection: the only class that sends lock commands.
+ * The {@link LockStore} (and {@link ConditionStore}) over one shared Lettuce connection to one server or a cluster:
+ * the only class that sends lock commands.
  *
  * <p>Scripts run by EVALSHA; on {@link RedisNoScriptException} (a restarted or flushed server) the same call falls
  * back to EVAL, which also loads the script again. An acquisition's first attempt is a plain {@code SET NX PX GET}
- * (Redis 7.0 or later; on an older server, which refuses that form, acquire.lua instead, from the first refusal on).
- * Thread-safe: Lettuce connections are, and the only state of its own is that one-way switch.
+ * where the server has it (Redis 7.0 or later, learnt at connect: {@link ServerFeatures}), else acquire.lua; an
+ * error reply to it (a key of another type, say) is left to acquire.lua to sort out, which tells by type, not by
+ * message text. Thread-safe: Lettuce connections are, and this class keeps no mutable state.
  */
-final class LettuceLockStore implements LockStore {
+final class LettuceLockStore implements LockStore, ConditionStore {
+  private static final Logger log = LoggerFactory.getLogger(LettuceLockStore.class);
+
   /** Keys per renew.lua call: bounds one script's run time while N locks renew in about N/100 round trips. */
   static final int RENEW_BATCH = 100;
 
-  private final RedisClusterAsyncCommands<String, String> commands;
-  private final boolean cluster; // renewal batches must then stay within one hash slot
   /**
-   * How long a release that woke waiters keeps its own RedisLocks from taking the lock back: ample for a woken
-   * waiter to acquire (a message and a round trip), short enough to cost little when the mark was stale.
+   * How long a release that woke waiters without handing the lock to one keeps its own RedisLocks from taking it
+   * back: ample for a woken waiter to acquire (a message and a round trip), short enough to cost little when the
+   * mark was stale.
    */
   static final long GIVE_WAY_MILLIS = 20;
 
@@ -43,22 +48,36 @@ final class LettuceLockStore implements LockStore {
   /** What a give-way marker's value starts with; the id of the RedisLocks that gave way follows. */
   private static final String GIVE_WAY_PREFIX = "yield ";
 
+  /** Whether waiters queue their tickets for direct hand-overs, or only mark the lock as awaited. */
+  enum Waiting {
+    QUEUE("queue"), // one server or a cluster: release.lua hands the lock to the oldest fresh ticket
+    MARK("mark"); // a Redlock server: each would hand the lock to a different waiter, so none does
+
+    final String argument; // ARGV[4] of acquire.lua
+
+    Waiting(String argument) {
+      this.argument = argument;
+    }
+  }
+
+  private final RedisClusterAsyncCommands<String, String> commands;
+  private final boolean cluster; // renewal batches must then stay within one hash slot
+  private final ServerFeatures features;
   private final String instanceId;
-  private final boolean queueWaiters;
+  private final Waiting waiting;
   private final long grantLeaseMillis;
-  private volatile boolean setGetRefused; // the server predates SET ... NX GET (Redis < 7.0)
 
   /**
    * @param instanceId the id of the owning RedisLocks, under which its releases give way (release.lua)
-   * @param queueWaiters whether waiters queue for direct hand-overs (release.lua): not on Redlock's servers
    * @param leaseMillis the owning RedisLocks' lease, which bounds the lease a direct hand-over starts with
    */
-  LettuceLockStore(RedisClusterAsyncCommands<String, String> commands, boolean cluster, String instanceId,
-      boolean queueWaiters, long leaseMillis) {
+  LettuceLockStore(RedisClusterAsyncCommands<String, String> commands, boolean cluster, ServerFeatures features,
+      String instanceId, Waiting waiting, long leaseMillis) {
     this.commands = commands;
     this.cluster = cluster;
+    this.features = features;
     this.instanceId = instanceId;
-    this.queueWaiters = queueWaiters;
+    this.waiting = waiting;
     this.grantLeaseMillis = Math.min(leaseMillis, MAX_GRANT_LEASE_MILLIS);
   }
 
@@ -72,17 +91,16 @@ final class LettuceLockStore implements LockStore {
   }
 
   @Override
-  public CompletionStage<Attempt> acquire(
-      String key, String token, long leaseMillis, String metadata, boolean markAwaited) {
-    if (!markAwaited && !setGetRefused) {
+  public CompletionStage<Attempt> acquire(String key, String token, long leaseMillis, String metadata, Ticket ticket) {
+    if (ticket == null && features.setGet()) {
       return firstAttempt(key, token, leaseMillis, metadata);
     }
-    return acquireByScript(key, token, leaseMillis, metadata, markAwaited);
+    return acquireByScript(key, token, leaseMillis, metadata, ticket);
   }
 
   /**
    * One command, the whole cost of an uncontended acquisition. A value already there means "not acquired",
-   * including our own token (a retry after a lost answer: the caller's next, marking attempt sorts that out),
+   * including our own token (a retry after a lost answer: the caller's next, waiting attempt sorts that out),
    * except another RedisLocks' give-way marker, which acquire.lua then takes over.
    */
   private CompletionStage<Attempt> firstAttempt(String key, String token, long leaseMillis, String metadata) {
@@ -93,19 +111,12 @@ final class LettuceLockStore implements LockStore {
               return CompletableFuture.completedStage(Attempt.acquired(0));
             }
             if (previous.startsWith(GIVE_WAY_PREFIX) && !previous.equals(GIVE_WAY_PREFIX + instanceId)) {
-              return acquireByScript(key, token, leaseMillis, metadata, false);
+              return acquireByScript(key, token, leaseMillis, metadata, null);
             }
             return CompletableFuture.completedStage(Attempt.held(0));
           }
-          Throwable cause = RedisFailures.unwrap(failure);
-          if (cause instanceof RedisCommandExecutionException && cause.getMessage() != null) {
-            if (cause.getMessage().startsWith("WRONGTYPE")) {
-              return CompletableFuture.completedStage(Attempt.NOT_A_LOCK);
-            }
-            if (cause.getMessage().startsWith("ERR syntax")) {
-              setGetRefused = true;
-              return acquireByScript(key, token, leaseMillis, metadata, false);
-            }
+          if (RedisFailures.unwrap(failure) instanceof RedisCommandExecutionException) {
+            return acquireByScript(key, token, leaseMillis, metadata, null); // it tells a key of another type
           }
           return CompletableFuture.<Attempt>failedStage(failure);
         })
@@ -113,40 +124,51 @@ final class LettuceLockStore implements LockStore {
   }
 
   private CompletionStage<Attempt> acquireByScript(
-      String key, String token, long leaseMillis, String metadata, boolean markAwaited) {
-    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.fenceKey(key)};
+      String key, String token, long leaseMillis, String metadata, Ticket ticket) {
+    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.ticketsKey(key)};
     return this.<List<Object>>run(LuaScript.ACQUIRE, ScriptOutputType.MULTI, keys, token,
-            Long.toString(leaseMillis), metadata, markAwaited ? "1" : "0", instanceId, queueWaiters ? "1" : "0")
-        .thenApply(
-            reply -> {
-              long status = (Long) reply.get(0);
-              long number = Long.parseLong(String.valueOf(reply.get(1))); // a token comes as a string
-              if (status == 1) {
-                return Attempt.acquired(number);
-              }
-              return status == 0
-                  ? Attempt.held(number, Long.parseLong(String.valueOf(reply.get(2))))
-                  : Attempt.NOT_A_LOCK;
-            });
+            Long.toString(leaseMillis), metadata, ticket == null ? "" : waiting.argument, instanceId,
+            ticket == null ? "" : ticket.nonce(), ticket == null ? "-1" : Long.toString(ticket.waitBudgetMillis()))
+        .thenApply(reply -> {
+          long status = (Long) reply.get(0);
+          String number = String.valueOf(reply.get(1)); // a token comes as a string
+          if (status == 1) {
+            return Attempt.acquired(Long.parseLong(number));
+          }
+          if (status == 0) {
+            String serverMicros = String.valueOf(reply.get(2));
+            return Attempt.held(Long.parseLong(number), serverMicros.isEmpty() ? -1 : Long.parseLong(serverMicros));
+          }
+          return status == -1 ? Attempt.NOT_A_LOCK : Attempt.wrongType(keys[Integer.parseInt(number) - 1]);
+        });
   }
 
   @Override
   public CompletionStage<Release> release(String key, String token, String channel) {
-    return abandon(key, token, channel, "");
+    return release(key, token, channel, false);
   }
 
   @Override
-  public CompletionStage<Release> abandon(String key, String token, String channel, String queueMember) {
-    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.fenceKey(key)};
-    return runForLong(LuaScript.RELEASE, keys, token, channel, instanceId, Long.toString(GIVE_WAY_MILLIS),
-            Long.toString(grantLeaseMillis), queueMember)
-        .thenApply(
-            code -> {
-              if (code >= 1) {
-                return Release.RELEASED;
-              }
-              return code == 0 ? Release.EXPIRED : Release.TAKEN;
-            });
+  public CompletionStage<Release> abandon(String key, String token, String channel) {
+    return release(key, token, channel, true);
+  }
+
+  private CompletionStage<Release> release(String key, String token, String channel, boolean leaving) {
+    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.ticketsKey(key),
+        LockKeys.fenceKey(key)};
+    return this.<List<Object>>run(LuaScript.RELEASE, ScriptOutputType.MULTI, keys, token, channel, instanceId,
+            Long.toString(GIVE_WAY_MILLIS), Long.toString(grantLeaseMillis), leaving ? "1" : "0")
+        .thenApply(reply -> {
+          long code = (Long) reply.get(0);
+          if (code == 3) {
+            log.warn("a release of '{}' could not hand the lock to a waiter: '{}' holds a value of the wrong type"
+                + " (not written by redis-mutex); delete it", key, keys[((Long) reply.get(1)).intValue() - 1]);
+          }
+          if (code >= 1) {
+            return Release.RELEASED;
+          }
+          return code == 0 ? Release.EXPIRED : Release.TAKEN;
+        });
   }
 
   @Override
@@ -162,9 +184,9 @@ final class LettuceLockStore implements LockStore {
   }
 
   @Override
-  public CompletionStage<boolean[]> renew(List<Lease> leases, long leaseMillis) {
+  public CompletionStage<long[]> renew(List<Lease> leases, long leaseMillis) {
     // Every batch is written before any answer is read: pipelined, one round trip in all (per node on a cluster).
-    CompletionStage<boolean[]> all = CompletableFuture.completedFuture(new boolean[leases.size()]);
+    CompletionStage<long[]> all = CompletableFuture.completedFuture(new long[leases.size()]);
     for (List<Integer> group : groups(leases)) {
       for (int start = 0; start < group.size(); start += RENEW_BATCH) {
         List<Integer> batch = group.subList(start, Math.min(start + RENEW_BATCH, group.size()));
@@ -176,11 +198,11 @@ final class LettuceLockStore implements LockStore {
         }
         args[batch.size()] = Long.toString(leaseMillis);
         CompletionStage<List<Object>> answers = run(LuaScript.RENEW, ScriptOutputType.MULTI, keys, args);
-        all = all.thenCombine(answers, (owned, list) -> {
+        all = all.thenCombine(answers, (left, list) -> {
           for (int i = 0; i < list.size(); i++) {
-            owned[batch.get(i)] = ((Long) list.get(i)) == 1L;
+            left[batch.get(i)] = (Long) list.get(i);
           }
-          return owned;
+          return left;
         });
       }
     }

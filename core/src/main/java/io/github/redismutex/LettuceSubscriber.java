@@ -2,7 +2,6 @@ package io.github.redismutex;
 
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -25,8 +24,8 @@ final class LettuceSubscriber implements Subscriber {
     this.connection = connection;
   }
 
-  /** Routes messages and subscription confirmations of this connection to the registry. Call once. */
-  void deliverTo(Subscriber.Listener registry) {
+  @Override
+  public void deliverTo(Subscriber.Listener registry) {
     connection.addListener(
         new RedisPubSubAdapter<>() {
           @Override
@@ -53,8 +52,4 @@ final class LettuceSubscriber implements Subscriber {
     connection.async().unsubscribe(channel);
   }
 
-  /** Closes the connection, waiting at most {@code timeout} (Lettuce's own close() waits without a limit). */
-  void close(Duration timeout) {
-    RedisConnections.closeBounded(connection, timeout);
-  }
 }

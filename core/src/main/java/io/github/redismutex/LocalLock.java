@@ -1,32 +1,32 @@
 package io.github.redismutex;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The JVM-local side of one lock name in one {@link RedisLocks}, shared by every {@link RedisMutex} handle of that
- * name.
+ * name: the gate (the local queue), the lease the gate's owner holds, and a lease offered for a local hand-over.
  *
- * <p>The {@link #gate} is the local queue: a thread takes it before it goes to Redis and keeps it while it holds
- * the lock, so at most one thread per name and JVM contends in Redis (no herd), the others park locally without
- * sending a command, and re-entry is the gate's own hold count, at no round trip. Its owner thread is the lock's
- * owner thread; the owner token lives in {@link #lease}, which only that thread writes: it is thread-confined state
- * of the owner, published through a volatile so that {@code isLocked()} from other threads can read it.
+ * <p>The gate is taken before going to Redis and kept while the lock is held, so at most one thread per name and
+ * JVM contends in Redis (no herd), the others park locally without sending a command, and re-entry is the gate's
+ * own hold count, at no round trip. The gate is fair, so local hand-overs go in arrival order.
+ *
+ * <p>Invariants, kept here:
+ * <ul>
+ *   <li>{@code lease} is non-null exactly while the gate's owner holds the lock in Redis; only that owner writes it.
+ *   <li>{@code offered} is non-null only between an outermost unlock that handed the lease over and the next gate
+ *       owner taking it, or, if every thread waiting at the gate gave up, the last use of the entry ending (then
+ *       {@link LockTable#release} hands it back to be let go in Redis). A thread that takes the gate finds the offer
+ *       before anything else.
+ * </ul>
+ * Thread-safe.
  */
 final class LocalLock {
   final String name;
   final String key;
-  final ReentrantLock gate = new ReentrantLock(true); // fair: local hand-overs go in arrival order
-
-  /** Non-null exactly while the gate's owner holds the lock in Redis; written only by the gate's owner. */
-  volatile Lease lease;
-
-  /**
-   * A lease its last holder passed on to whichever thread takes the gate next (a local hand-over): that thread
-   * holds the lock without going to Redis. Invariant: non-null only while some thread still uses the entry, so it
-   * is taken by the next gate holder or, if every waiting thread gave up, released by the last one to leave (see
-   * {@link LockTable#release}).
-   */
-  volatile Lease offered;
+  private final ReentrantLock gate = new ReentrantLock(true);
+  private volatile Lease lease; // see the class invariants
+  private volatile Lease offered; // see the class invariants
 
   /** Holds plus calls in progress; the entry leaves its {@link LockTable} at 0. Guarded by the table's map. */
   int users;
@@ -36,8 +36,83 @@ final class LocalLock {
     this.key = key;
   }
 
+  /** Takes the gate as {@code wait} allows: false if it could not (a try, or the deadline passed first). */
+  boolean enter(WaitPolicy wait, Deadline deadline) throws InterruptedException {
+    switch (wait) {
+      case TRY_ONCE, TRY_NO_WAIT:
+        return gate.tryLock();
+      case TIMED:
+        return gate.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+      case INTERRUPTIBLE:
+        gate.lockInterruptibly();
+        return true;
+      default:
+        gate.lock();
+        return true;
+    }
+  }
+
+  /** Takes the gate once more for a thread that holds the lock (restoring hold counts after a condition wait). */
+  void reenter() {
+    gate.lock();
+  }
+
+  /** After {@link #enter}: whether the calling thread already held the lock, so this is a re-entry. */
+  boolean reentered() {
+    return gate.getHoldCount() > 1 && lease != null;
+  }
+
+  /** Gives up one hold of the gate (a re-entry's unlock, or one of the holds an outermost release drops). */
+  void exit() {
+    gate.unlock();
+  }
+
+  /**
+   * For the thread that just took the gate: the lease the previous local holder offered, now this thread's to hold
+   * or to let go; null when none was offered.
+   */
+  Lease takeOffer() {
+    Lease taken = offered;
+    offered = null;
+    return taken;
+  }
+
+  /** The gate's owner now holds the lock in Redis with {@code acquired}. */
+  void hold(Lease acquired) {
+    lease = acquired;
+  }
+
+  /**
+   * The gate's owner's outermost release: offers the lease to the next thread at the gate when one waits, the lease
+   * is still valid and fewer than {@code maxHandOvers} hand-overs preceded it in a row; else gives it up. Either way
+   * this thread no longer holds it.
+   *
+   * @return null when offered (nothing to release in Redis), else the lease to release
+   */
+  Lease offerOrGiveUp(int maxHandOvers) {
+    Lease released = lease;
+    lease = null;
+    if (released.localHandOvers() < maxHandOvers && gate.hasQueuedThreads() && released.isValid()) {
+      released.handedOver();
+      offered = released; // before the gate opens: the next owner finds it
+      return null;
+    }
+    return released;
+  }
+
+  /** The calling thread's lease, or null unless it holds the lock. */
+  Lease heldLease() {
+    Lease held = lease;
+    return held != null && gate.isHeldByCurrentThread() ? held : null;
+  }
+
   /** Hold count of the calling thread: 0 unless it holds the lock. */
   int holdCount() {
     return lease != null && gate.isHeldByCurrentThread() ? gate.getHoldCount() : 0;
+  }
+
+  /** Whether some thread of this JVM holds the lock or it is on offer to one: true without asking Redis. */
+  boolean isHeldHere() {
+    return lease != null || offered != null;
   }
 }

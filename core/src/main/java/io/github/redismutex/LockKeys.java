@@ -49,6 +49,14 @@ final class LockKeys {
     return key.append('}').toString();
   }
 
+  /**
+   * Whether {@code key} has the shape of a key this library writes under its prefix: a lock key or one made from
+   * it ({@code prefix + "{" + ...}). Such keys are the locks' own: {@link RedisLocks#fencedSet} must not write them.
+   */
+  boolean isLockSpace(String key) {
+    return key.startsWith(prefix + "{");
+  }
+
   /** The channel release.lua announces a release on, when somebody waits. */
   static String releaseChannel(String lockKey) {
     return lockKey + ":released";
@@ -79,9 +87,14 @@ final class LockKeys {
     return lockKey + ":waiters";
   }
 
-  /** The lock's queue of waiting holders that release.lua hands the lock to, oldest first (set by acquire.lua). */
+  /** The lock's queue of waiting owner tokens that release.lua hands the lock to, oldest first (set by acquire.lua). */
   static String queueKey(String lockKey) {
     return lockKey + ":queue";
+  }
+
+  /** The queued waiters' tickets (nonce, freshness, holder metadata) by owner token (set by acquire.lua). */
+  static String ticketsKey(String lockKey) {
+    return lockKey + ":tickets";
   }
 
   /** The keyspace-notification channel of a key in the given logical database. */

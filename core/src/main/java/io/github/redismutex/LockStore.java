@@ -2,11 +2,11 @@ package io.github.redismutex;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The lock commands, and the only way the JVM-local logic talks to Redis about locks. {@link LettuceLockStore}
- * is the one production implementation; the jcstress module drives the same local logic with an in-memory one.
+ * serves one server or a cluster, {@link RedlockLockStore} a majority of independent servers; the jcstress module
+ * drives the same local logic with an in-memory one.
  *
  * <p>Every method sends its command and returns the reply to come; callers wait for it through {@link
  * Deadline#await}, so no command outlasts the call that sent it. A reply that never came does not mean the command
@@ -16,43 +16,38 @@ import java.util.concurrent.TimeUnit;
 interface LockStore {
 
   /**
-   * How much sooner than the lease time, counted from when a command was sent, the lease may end for reasons of
-   * clock drift between servers: 0 on one server (its own clock runs the lease); Redlock's allowance on several.
+   * A waiting attempt's ticket: the attempt's own random nonce, which a direct hand-over to it must echo, and how
+   * long its caller waits at most from now ({@code -1}: without a limit), which bounds how long its queue entry
+   * counts as fresh (acquire.lua).
    */
-  default long clockDriftMillis(long leaseMillis) {
-    return 0;
-  }
-
-  /**
-   * The earliest moment a lease of {@code leaseMillis} set by a command sent at {@code sentAtNanos} ({@link
-   * System#nanoTime}) can end: Redis starts it when it runs the command, which is after it was sent, less the
-   * clock-drift allowance. The one rule for every lease end this JVM relies on.
-   */
-  default long leaseEndNanos(long sentAtNanos, long leaseMillis) {
-    return sentAtNanos + TimeUnit.MILLISECONDS.toNanos(leaseMillis - clockDriftMillis(leaseMillis));
-  }
+  record Ticket(String nonce, long waitBudgetMillis) {}
 
   /** Outcome of an acquisition attempt. */
-  record Attempt(Outcome outcome, long remainingLeaseMillis, long fencingToken) {
-    // HELD by a marking attempt: fencingToken is the lock's fencing counter then (see acquire.lua), else -1
+  record Attempt(Outcome outcome, long remainingLeaseMillis, long fencingToken, long serverMicros, String badKey) {
     enum Outcome {
       ACQUIRED, // fencingToken is the hold's: 0 while none was drawn (fence.lua)
       HELD, // not free for the caller: remainingLeaseMillis until it may be (0: not known), -1 when it never expires
-      NOT_A_LOCK // the key holds a value that is not a string
+      NOT_A_LOCK, // the lock key holds a value that is not a string
+      WRONG_TYPE // another key of the lock (badKey) holds a value of the wrong type; nothing was changed
     }
 
-    static final Attempt NOT_A_LOCK = new Attempt(Outcome.NOT_A_LOCK, 0, 0);
+    static final Attempt NOT_A_LOCK = new Attempt(Outcome.NOT_A_LOCK, 0, 0, -1, null);
 
     static Attempt acquired(long fencingToken) {
-      return new Attempt(Outcome.ACQUIRED, 0, fencingToken);
+      return new Attempt(Outcome.ACQUIRED, 0, fencingToken, -1, null);
     }
 
     static Attempt held(long remainingLeaseMillis) {
       return held(remainingLeaseMillis, -1);
     }
 
-    static Attempt held(long remainingLeaseMillis, long fenceCounter) {
-      return new Attempt(Outcome.HELD, remainingLeaseMillis, fenceCounter);
+    /** @param serverMicros the server's time when a queueing attempt ran, in microseconds; -1 when not queued */
+    static Attempt held(long remainingLeaseMillis, long serverMicros) {
+      return new Attempt(Outcome.HELD, remainingLeaseMillis, 0, serverMicros, null);
+    }
+
+    static Attempt wrongType(String badKey) {
+      return new Attempt(Outcome.WRONG_TYPE, 0, 0, -1, badKey);
     }
   }
 
@@ -65,36 +60,37 @@ interface LockStore {
     TAKEN // another owner holds the key; it was left untouched
   }
 
+  /** What {@link #drawFencingToken} answers when the lock's counter is not a number; nothing was changed. */
+  long COUNTER_NOT_A_NUMBER = -2;
+
   /**
    * Acquires with a fresh hold (fencing token 0: none drawn yet), also when a lost earlier attempt with this token
-   * got through, or reports that the lock is not free for the caller. A first attempt ({@code markAwaited} false)
-   * may be a single {@code SET NX} that cannot tell how long the holder's lease runs ({@code
-   * remainingLeaseMillis} 0) and does not recognise our own token; a marking attempt (acquire.lua) first marks the
-   * lock as awaited ({@link LockKeys#waitersKey}) when it is not free, and tells. One round trip.
+   * got through, or reports that the lock is not free for the caller. A first attempt ({@code ticket} null) may be a
+   * single {@code SET NX} that cannot tell how long the holder's lease runs ({@code remainingLeaseMillis} 0) and
+   * does not recognise our own token; a waiting attempt (acquire.lua) first marks the lock as awaited ({@link
+   * LockKeys#waitersKey}) when it is not free, queues the ticket where the deployment hands locks over directly, and
+   * tells. One round trip.
    *
    * @param metadata the holder part of the key's value, see {@link LockValue}
    */
-  CompletionStage<Attempt> acquire(
-      String key, String token, long leaseMillis, String metadata, boolean markAwaited);
+  CompletionStage<Attempt> acquire(String key, String token, long leaseMillis, String metadata, Ticket ticket);
 
   /**
-   * release.lua: compare-and-delete; when the lock was marked as awaited, hands it straight to the oldest queued
-   * waiter and publishes "granted &lt;token&gt; &lt;lease ms&gt;" on {@code channel}, or, with nobody queued,
-   * publishes "released" and keeps this store's RedisLocks from taking the lock back for a moment, so that a waiter
-   * elsewhere gets its turn.
+   * release.lua: compare-and-delete; when the lock was marked as awaited, hands it straight to the oldest waiter
+   * with a fresh ticket and publishes "granted …" on {@code channel}, or, with none, publishes "released" and keeps
+   * this store's RedisLocks from taking the lock back for a moment, so that a waiter elsewhere gets its turn.
    */
   CompletionStage<Release> release(String key, String token, String channel);
 
   /**
-   * release.lua for an acquisition that gives up: leaves the lock's queue ({@code queueMember}, as acquire.lua
-   * queued it), then releases whatever a direct hand-over or an attempt whose answer was lost may have given it.
+   * release.lua for an acquisition that gives up: leaves the lock's queue, then releases whatever a direct hand-over
+   * or an attempt whose answer was lost may have given it.
    */
-  default CompletionStage<Release> abandon(String key, String token, String channel, String queueMember) {
-    return release(key, token, channel);
-  }
+  CompletionStage<Release> abandon(String key, String token, String channel);
 
   /**
-   * fence.lua: the next fencing token for the hold of {@code token}, or 0 when that token no longer owns the key.
+   * fence.lua: the next fencing token for the hold of {@code token}; 0 when that token no longer owns the key;
+   * {@link #COUNTER_NOT_A_NUMBER}.
    *
    * @param metadata the holder part of the key's value for the drawing thread, see {@link LockValue}
    */
@@ -103,28 +99,16 @@ interface LockStore {
   /**
    * renew.lua over all the given leases, in as few round trips as batching allows.
    *
-   * @return for each lease, in order, whether its owner still holds it
+   * @return for each lease, in order: the milliseconds that were left of it when Redis renewed it, or -1 when its
+   *     owner no longer holds it
    */
-  CompletionStage<boolean[]> renew(List<Lease> leases, long leaseMillis);
+  CompletionStage<long[]> renew(List<Lease> leases, long leaseMillis);
 
   /** extend.lua: the new remaining lease in milliseconds, or -1 when the token no longer owns the key. */
   CompletionStage<Long> extend(String key, String token, long addMillis);
 
   /** inspect.lua: the key's value and lease, or null when nobody holds the lock. */
   CompletionStage<Holding> inspect(String key);
-
-  /** condition-await.lua: queues a waiter on a condition if {@code token} owns the lock; false if it does not. */
-  CompletionStage<Boolean> conditionAwait(
-      String key, String token, String queueKey, String waiterId, long heartbeatMillis);
-
-  /** condition-signal.lua: wakes the oldest live waiter, or all; -1 if {@code token} does not own the lock. */
-  CompletionStage<Long> conditionSignal(String key, String token, String queueKey, boolean all);
-
-  /**
-   * condition-leave.lua: with a positive {@code heartbeatMillis}, renews the waiter's state and reports it (1
-   * signalled, 0 waiting, -1 lapsed); with 0, removes the waiter and reports whether it had been signalled.
-   */
-  CompletionStage<Long> conditionLeave(String key, String queueKey, String waiterId, long heartbeatMillis);
 
   /** fenced-set.lua: writes {@code value} at {@code key} unless a higher fencing token wrote it before. */
   CompletionStage<Boolean> fencedSet(String key, String value, long fencingToken);

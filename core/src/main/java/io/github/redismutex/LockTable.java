@@ -43,8 +43,7 @@ final class LockTable {
       if (--local.users > 0) {
         return local;
       }
-      orphan[0] = local.offered;
-      local.offered = null;
+      orphan[0] = local.takeOffer(); // nobody is left to take it
       return null;
     });
     return orphan[0];

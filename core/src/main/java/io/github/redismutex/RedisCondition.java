@@ -1,13 +1,11 @@
 package io.github.redismutex;
 
-import io.lettuce.core.RedisCommandTimeoutException;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 
@@ -39,25 +37,25 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Thread-safe.
  */
 final class RedisCondition implements Condition {
+  private final HeldLock lock;
   private final String lockName;
   private final String lockKey;
   private final String queueKey;
-  private final MutexSync sync;
-  private final LockStore store;
+  private final ConditionStore store;
   private final WaiterRegistry waiters;
   private final long heartbeatMillis;
-  private final long commandTimeoutNanos;
+  private final Replies replies;
 
-  RedisCondition(String lockName, String lockKey, String conditionName, MutexSync sync, LockStore store,
-      WaiterRegistry waiters, long leaseMillis, long commandTimeoutNanos) {
-    this.lockName = lockName;
-    this.lockKey = lockKey;
+  RedisCondition(HeldLock lock, String conditionName, ConditionStore store, WaiterRegistry waiters,
+      long heartbeatMillis, Replies replies) {
+    this.lock = lock;
+    this.lockName = lock.name();
+    this.lockKey = lock.key();
     this.queueKey = LockKeys.conditionQueueKey(lockKey, conditionName);
-    this.sync = sync;
     this.store = store;
     this.waiters = waiters;
-    this.heartbeatMillis = leaseMillis;
-    this.commandTimeoutNanos = commandTimeoutNanos;
+    this.heartbeatMillis = heartbeatMillis;
+    this.replies = replies;
   }
 
   /** How an await call ends. */
@@ -117,11 +115,12 @@ final class RedisCondition implements Condition {
   }
 
   private void signal(boolean all) {
-    Lease lease = sync.heldLease(lockName, all ? "signalAll" : "signal");
-    long woken = sync.query(lockName, store.conditionSignal(lockKey, lease.token, queueKey, all));
+    Lease lease = lock.lease(all ? "signalAll" : "signal");
+    long woken = replies.await(store.conditionSignal(lockKey, lease.token, queueKey, all),
+        "signal of a condition of '" + lockName + "'");
     if (woken < 0) {
       throw new LeaseExpiredException(
-          lockName, MutexSync.toInstant(lease.endsAtNanos()), null, LockStore.Release.TAKEN);
+          lockName, lease.endsAt(), null, LockStore.Release.TAKEN);
     }
   }
 
@@ -137,7 +136,7 @@ final class RedisCondition implements Condition {
     if (interruptible && Thread.interrupted()) { // checked first, as the JDK's conditions do
       throw new InterruptedException("interrupted before awaiting a condition of '" + lockName + "'");
     }
-    Lease lease = sync.heldLease(lockName, "await");
+    Lease lease = lock.lease("await");
     String waiterId = UUID.randomUUID().toString();
     Waiter waiter = waiters.register(List.of(LockKeys.waiterChannel(LockKeys.waiterStateKey(lockKey, waiterId))));
     try {
@@ -150,13 +149,13 @@ final class RedisCondition implements Condition {
         throw e;
       }
       if (!queued) {
-        sync.releaseAllHolds(lockName); // the lease was lost: this throws LeaseExpiredException, dropping the holds
+        lock.releaseAll(); // the lease was lost: this throws LeaseExpiredException, dropping the holds
         throw new LeaseExpiredException(
-            lockName, MutexSync.toInstant(lease.endsAtNanos()), null, LockStore.Release.TAKEN);
+            lockName, lease.endsAt(), null, LockStore.Release.TAKEN);
       }
       int holds;
       try {
-        holds = sync.releaseAllHolds(lockName);
+        holds = lock.releaseAll();
       } catch (RuntimeException e) {
         leave(waiterId); // the holds are gone (lease lost, or closed): nothing to re-acquire
         throw e;
@@ -198,7 +197,7 @@ final class RedisCondition implements Condition {
         outcome = Outcome.SIGNALLED; // the signal came first: it is not lost by this waiter's timeout or interrupt
       }
       if (!closed) {
-        sync.reacquire(lockName, holds);
+        lock.reacquire(holds);
       }
       if (interrupted && outcome != Outcome.INTERRUPTED) {
         Thread.currentThread().interrupt();
@@ -229,29 +228,22 @@ final class RedisCondition implements Condition {
    */
   private boolean leave(String waiterId) {
     Deadline giveUp = Deadline.afterNanos(TimeUnit.MILLISECONDS.toNanos(heartbeatMillis));
-    long backoffNanos = TimeUnit.MILLISECONDS.toNanos(MutexSync.MIN_BACKOFF_MILLIS);
+    Backoff backoff = new Backoff();
     while (true) {
       try {
         return await(store.conditionLeave(lockKey, queueKey, waiterId, 0), "leave") != 0;
       } catch (RuntimeException e) {
-        if (!RedisFailures.isTransient(e) || giveUp.remainingNanos() < backoffNanos) {
+        if (!RedisFailures.isTransient(e) || giveUp.remainingNanos() < backoff.peekNanos()) {
           return true;
         }
-        LockSupport.parkNanos(backoffNanos); // a bounded pause between retries
-        backoffNanos = Math.min(backoffNanos * 2, TimeUnit.MILLISECONDS.toNanos(MutexSync.MAX_BACKOFF_MILLIS));
+        LockSupport.parkNanos(backoff.nextNanos()); // a bounded pause between retries
       }
     }
   }
 
   /** One command's reply, within the command timeout, uninterruptibly (the interrupt is kept). */
   private <T> T await(CompletionStage<T> reply, String what) {
-    try {
-      return Deadline.afterNanos(commandTimeoutNanos).awaitUninterruptibly(reply);
-    } catch (TimeoutException e) {
-      throw new RedisCommandTimeoutException(
-          "condition " + what + " on lock '" + lockName + "' got no answer within " + commandTimeoutNanos / 1_000_000
-              + " ms");
-    }
+    return replies.await(reply, "condition " + what + " on lock '" + lockName + "'");
   }
 
   @Override

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * connection hears them whichever node it is on; keyspace notifications are node-local, so expiries are noticed by
  * the lease re-check ({@link WakeupMode#CHANNEL}).
  */
-final class RedisConnections implements AutoCloseable {
+final class RedisConnections {
   private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
   private static final Pattern CLIENT_INFO_DB = Pattern.compile("(?:^|\\s)db=(\\d+)");
 
@@ -46,6 +46,7 @@ final class RedisConnections implements AutoCloseable {
   final WakeupMode wakeupMode;
   final int database;
   final boolean cluster;
+  final ServerFeatures features;
   private final StatefulConnection<String, String> commands;
   private final Runnable shutdownOwned;
 
@@ -56,8 +57,9 @@ final class RedisConnections implements AutoCloseable {
 
   private RedisConnections(StatefulConnection<String, String> commands,
       RedisClusterAsyncCommands<String, String> async, StatefulRedisPubSubConnection<String, String> pubSub,
-      WakeupMode wakeupMode, int database, boolean cluster, Runnable shutdownOwned) {
+      WakeupMode wakeupMode, int database, boolean cluster, ServerFeatures features, Runnable shutdownOwned) {
     this.commands = commands;
+    this.features = features;
     this.async = async;
     this.pubSub = pubSub;
     this.wakeupMode = wakeupMode;
@@ -150,7 +152,7 @@ final class RedisConnections implements AutoCloseable {
       }
       return opened;
     } catch (RuntimeException e) {
-      opened.forEach(RedisConnections::closeAll);
+      opened.forEach(connections -> connections.close(Duration.ofSeconds(5)));
       for (int i = opened.size(); i < uris.size(); i++) {
         closeOne.run(); // the failed one shut its client down; the rest were never made
       }
@@ -175,8 +177,10 @@ final class RedisConnections implements AutoCloseable {
       WakeupMode mode = KeyspaceNotifications.choose(commands.sync(), configure);
       warnIfLocksCanBeEvicted(commands);
       int database = database(commands);
+      ServerFeatures features = ServerFeatures.of(commands.sync().info("server"));
       StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
-      return new RedisConnections(commands, commands.async(), pubSub, mode, database, false, shutdownOwned);
+      return new RedisConnections(commands, commands.async(), pubSub, mode, database, false, features,
+          shutdownOwned);
     } catch (RuntimeException e) {
       throw abandon(commands, shutdownOwned, e);
     }
@@ -203,8 +207,9 @@ final class RedisConnections implements AutoCloseable {
     try {
       commands = client.connect(StringCodec.UTF8);
       commands.setTimeout(timeout);
+      ServerFeatures features = ServerFeatures.of(commands.sync().info("server"));
       StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
-      return new RedisConnections(commands, commands.async(), pubSub, WakeupMode.CHANNEL, 0, true,
+      return new RedisConnections(commands, commands.async(), pubSub, WakeupMode.CHANNEL, 0, true, features,
           shutdownOwned);
     } catch (RuntimeException e) {
       throw abandon(commands, shutdownOwned, e);
@@ -246,16 +251,13 @@ final class RedisConnections implements AutoCloseable {
     return 0;
   }
 
-  /** Closes the pub/sub connection, then the rest: for a set that no subscriber was made for. */
-  void closeAll() {
-    closeBounded(pubSub, Duration.ofSeconds(5));
-    close();
-  }
-
-  /** Closes the command connection and, if owned, shuts the client down (the pub/sub connection is closed first). */
-  @Override
-  public void close() {
-    closeBounded(commands, Duration.ofSeconds(5));
+  /**
+   * Closes the pub/sub connection, then the command connection, each waiting at most {@code timeout}, and, if
+   * owned, shuts the client down.
+   */
+  void close(Duration timeout) {
+    closeBounded(pubSub, timeout);
+    closeBounded(commands, timeout);
     shutdownOwned.run();
   }
 

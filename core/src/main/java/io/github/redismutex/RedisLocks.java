@@ -3,22 +3,22 @@ package io.github.redismutex;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 
 /**
  * The entry point: one per application and Redis server, holding the connections every {@link RedisMutex} it hands
@@ -59,76 +59,77 @@ public final class RedisLocks implements AutoCloseable {
   public static final int DEFAULT_MAX_LOCAL_HAND_OVERS = 8;
 
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  /** How long close() waits for waiting threads to leave the queue and for unconfirmed releases, at most, each. */
+  private static final Duration CLEAN_UP_ON_CLOSE = Duration.ofSeconds(1);
 
+  private final Deployment deployment;
   private final LockKeys keys;
-  private final MutexSync sync;
-  private final LeaseWatchdog watchdog;
+  private final Lifecycle lifecycle = new Lifecycle();
+  private final ScheduledExecutorService background; // the one thread: renewals, resent clean-ups
   private final WaiterRegistry waiters;
+  private final LeaseWatchdog watchdog;
+  private final UnconfirmedReleases releases;
   private final LockTable table;
-  private final Runnable closeSubscriptions;
-  private final List<Disposable> reconnectWatches;
-  private final List<RedisConnections> connections; // one, or one per server in Redlock mode
+  private final MutexSync sync;
+  private final LockQueries queries;
+  private final Optional<Conditions> conditions;
+  private final AutoCloseable reconnectWatch;
   private final Duration commandTimeout;
-  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RedisLocks(Builder builder) {
+  private RedisLocks(Builder builder, String threadPrefix) {
+    this(builder.deployment(threadPrefix), builder, threadPrefix);
+  }
+
+  /**
+   * Wires the parts of an instance over {@code deployment}, which it owns from now on (closing it on failure too),
+   * with the settings of {@code builder}; its background thread is named {@code <threadPrefix>-watchdog}. Also for
+   * the jcstress module, which passes an in-memory deployment.
+   */
+  RedisLocks(Deployment deployment, Builder builder, String threadPrefix) {
+    this.deployment = deployment;
     this.keys = new LockKeys(builder.keyPrefix);
     this.commandTimeout = builder.commandTimeout;
-    String threadPrefix = "redis-mutex-" + INSTANCES.incrementAndGet();
-    boolean redlock = builder.redlockUris != null;
-    if (redlock) {
-      this.connections = RedisConnections.independent(builder.redlockUris, commandTimeout, threadPrefix);
-    } else if (builder.clusterUris != null || builder.clusterClient != null) {
-      this.connections =
-          List.of(RedisConnections.cluster(builder.clusterUris, builder.clusterClient, commandTimeout, threadPrefix));
-    } else {
-      this.connections = List.of(RedisConnections.standalone(builder.uri, builder.client, commandTimeout,
-          builder.configureKeyspaceNotifications, threadPrefix));
-    }
+    long leaseMillis = builder.leaseTime.toMillis();
+    this.background = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, threadPrefix + "-watchdog");
+      thread.setDaemon(true); // a forgotten close() must not keep the JVM alive; close() stops it anyway
+      return thread;
+    });
     try {
-      String instanceId = UUID.randomUUID().toString();
-      List<LettuceLockStore> stores = new ArrayList<>();
-      List<LettuceSubscriber> subscribers = new ArrayList<>();
-      for (RedisConnections server : connections) {
-        LettuceLockStore store = new LettuceLockStore(
-            server.async, server.cluster, instanceId, !redlock, builder.leaseTime.toMillis());
-        preload(store);
-        stores.add(store);
-        subscribers.add(new LettuceSubscriber(server.pubSub));
-      }
-      LockStore store;
-      if (redlock) {
-        store = new RedlockLockStore(stores);
-        RedlockSubscriber subscriber = new RedlockSubscriber(subscribers);
-        this.waiters = new WaiterRegistry(subscriber);
-        subscriber.deliverTo(waiters);
-        this.closeSubscriptions = () -> subscriber.close(CLOSE_TIMEOUT);
-      } else {
-        store = stores.get(0);
-        LettuceSubscriber subscriber = subscribers.get(0);
-        this.waiters = new WaiterRegistry(subscriber);
-        subscriber.deliverTo(waiters);
-        this.closeSubscriptions = () -> subscriber.close(CLOSE_TIMEOUT);
-      }
+      LockStore store = deployment.store();
+      this.waiters = new WaiterRegistry(deployment.subscriber());
+      deployment.subscriber().deliverTo(waiters);
       LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener);
+      this.watchdog = new LeaseWatchdog(store, losses, leaseMillis, background);
+      this.releases = new UnconfirmedReleases(store, leaseMillis, commandTimeout);
+      long resendPeriod = UnconfirmedReleases.RESEND_PERIOD_MILLIS;
+      background.scheduleWithFixedDelay(releases::resend, resendPeriod, resendPeriod, TimeUnit.MILLISECONDS);
       this.table = new LockTable(keys::lockKey);
-      this.watchdog = new LeaseWatchdog(store, losses, builder.leaseTime.toMillis(), threadPrefix + "-watchdog");
-      // Redlock: keyspace events of independent servers do not add up to one, so expiries are noticed by the
-      // waiters' re-check when the majority's leases run out.
-      WakeupMode wakeupMode = redlock ? WakeupMode.CHANNEL : connections.get(0).wakeupMode;
-      int database = redlock ? 0 : connections.get(0).database;
-      MutexSync.Settings settings = new MutexSync.Settings(builder.leaseTime, commandTimeout, wakeupMode, database,
+      LockSettings settings = new LockSettings(leaseMillis, commandTimeout.toNanos(), deployment.database(),
           LockValue.processPart(hostName()), builder.maxLocalHandOvers);
-      this.sync = new MutexSync(table, store, waiters, watchdog, losses, settings);
-      // A reconnect may follow a restart that lost the locks: renew at once, so holders learn of a loss then.
-      this.reconnectWatches = connections.stream().map(RedisConnections::events).distinct()
-          .map(events -> events.get()
-              .filter(ConnectionActivatedEvent.class::isInstance)
-              .subscribe(event -> watchdog.renewAllSoon()))
-          .toList();
+      this.sync = new MutexSync(table,
+          new Collaborators(store, waiters, watchdog, releases, losses, lifecycle), settings);
+      Replies replies = new Replies(commandTimeout);
+      this.queries = new LockQueries(store, replies, lifecycle);
+      this.conditions = deployment.conditions().map(cs -> new Conditions(cs, waiters, leaseMillis, replies));
+      // A reconnect may follow a restart that lost the locks: renew at once, so holders learn of a loss then; and
+      // send the clean-ups that could not be sent while disconnected.
+      this.reconnectWatch = deployment.onReconnect(() -> {
+        watchdog.renewAllSoon();
+        runInBackground(releases::resend);
+      });
     } catch (RuntimeException e) {
-      connections.forEach(RedisConnections::closeAll);
+      background.shutdownNow();
+      deployment.close(CLOSE_TIMEOUT);
       throw e;
+    }
+  }
+
+  private void runInBackground(Runnable task) {
+    try {
+      background.execute(task);
+    } catch (RejectedExecutionException e) {
+      // closed: nothing to do any more
     }
   }
 
@@ -152,10 +153,9 @@ public final class RedisLocks implements AutoCloseable {
    */
   public RedisMutex mutex(String name) {
     LockKeys.checkName(name);
-    if (closed.get()) {
-      throw new IllegalStateException("RedisLocks is closed");
-    }
-    return new RedisMutex(name, keys.lockKey(name), sync, commandTimeout);
+    lifecycle.checkOpen();
+    return new RedisMutex(name, keys.lockKey(name), sync, queries, conditions.map(c -> c), commandTimeout,
+        deployment.whyNoConditions());
   }
 
   /**
@@ -169,7 +169,7 @@ public final class RedisLocks implements AutoCloseable {
    */
   public Optional<LockInfo> inspect(String name) {
     LockKeys.checkName(name);
-    return sync.inspect(name, keys.lockKey(name));
+    return queries.inspect(name, keys.lockKey(name));
   }
 
   /**
@@ -178,11 +178,12 @@ public final class RedisLocks implements AutoCloseable {
    * resource stored in Redis. A holder paused past its lease, whose token is older than the next holder's, is then
    * refused. One round trip. On Redis Cluster give {@code key} a hash tag, e.g. <code>"{account:1}"</code>.
    *
-   * @param key the resource's key, used as given (no prefix)
+   * @param key the resource's key, used as given (no prefix); not one of the locks' own keys
    * @param fencingToken from {@link RedisMutex#fencingToken()}
    * @return true if written, false if a higher token wrote the key before
    * @throws NullPointerException if {@code key} or {@code value} is null
-   * @throws IllegalArgumentException if {@code key} is empty or {@code fencingToken} is not positive
+   * @throws IllegalArgumentException if {@code key} is empty or has the shape of a lock's own key (it starts with
+   *     the key prefix and a brace), or {@code fencingToken} is not positive
    */
   public boolean fencedSet(String key, String value, long fencingToken) {
     Objects.requireNonNull(key, "key must not be null");
@@ -190,34 +191,53 @@ public final class RedisLocks implements AutoCloseable {
     if (key.isEmpty()) {
       throw new IllegalArgumentException("key must not be empty");
     }
+    if (keys.isLockSpace(key)) {
+      throw new IllegalArgumentException("key must not be one of the locks' own keys (those starting with '"
+          + keys.prefix() + "{'), was '" + key + "'");
+    }
     if (fencingToken <= 0) {
       throw new IllegalArgumentException("fencingToken must be positive, was " + fencingToken);
     }
-    return sync.fencedSet(key, value, fencingToken);
+    return queries.fencedSet(key, value, fencingToken);
   }
 
   /**
-   * Stops lease renewal, wakes every waiting thread (their calls fail with {@link IllegalStateException}), closes
-   * both connections and, if this instance created the Lettuce client, shuts it down. Locks still held are not
-   * released: their keys expire within the lease, as if the process had died, because their holders may still be
-   * in their critical sections. Threads queued locally behind a holder fail when it unlocks. Idempotent.
+   * Stops lease renewal, wakes every waiting thread (their calls fail with {@link IllegalStateException}) and lets
+   * them leave their places in the locks' queues, sends once more the releases Redis has not confirmed yet (waiting
+   * at most about a second for each of the two), closes the connections and, if this instance created the Lettuce
+   * client, shuts it down. Locks still held are not released: their keys expire within the lease, as if the process
+   * had died, because their holders may still be in their critical sections. Threads queued locally behind a holder
+   * fail when it unlocks. Idempotent.
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!lifecycle.close()) {
       return;
     }
-    reconnectWatches.forEach(Disposable::dispose);
-    sync.close();
+    try {
+      reconnectWatch.close();
+    } catch (Exception e) {
+      log.debug("stopping the reconnect watch failed", e);
+    }
+    sync.close(CLEAN_UP_ON_CLOSE);
+    int unconfirmed = releases.flush(CLEAN_UP_ON_CLOSE);
+    if (unconfirmed > 0) {
+      log.debug("{} releases unconfirmed at close; their keys expire by themselves", unconfirmed);
+    }
     watchdog.close();
-    closeSubscriptions.run();
-    connections.forEach(RedisConnections::close);
+    background.shutdownNow();
+    try {
+      background.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    deployment.close(CLOSE_TIMEOUT);
   }
 
-  // Package-private views for tests and diagnostics.
+  // Package-private views for tests, diagnostics and the jcstress module.
 
   WakeupMode wakeupMode() {
-    return sync.wakeupMode();
+    return deployment.wakeupMode();
   }
 
   int localLockCount() {
@@ -232,8 +252,24 @@ public final class RedisLocks implements AutoCloseable {
     return waiters.channelCount();
   }
 
+  long leasesFoundShortened() {
+    return watchdog.foundShortened();
+  }
+
+  int unconfirmedReleaseCount() {
+    return releases.size();
+  }
+
   String keyOf(String name) {
     return keys.lockKey(LockKeys.checkName(name));
+  }
+
+  MutexSync sync() {
+    return sync;
+  }
+
+  LockTable table() {
+    return table;
   }
 
   /**
@@ -249,14 +285,6 @@ public final class RedisLocks implements AutoCloseable {
       return InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {
       return "unknown-host";
-    }
-  }
-
-  private void preload(LettuceLockStore store) {
-    try {
-      Deadline.afterNanos(commandTimeout.toNanos()).awaitUninterruptibly(store.preloadScripts());
-    } catch (TimeoutException | RuntimeException e) {
-      log.debug("SCRIPT LOAD failed; scripts load on first use by EVAL instead", e);
     }
   }
 
@@ -338,8 +366,12 @@ public final class RedisLocks implements AutoCloseable {
       for (String server : uris) {
         RedisURI.create(Objects.requireNonNull(server, "a redlock server URI must not be null"));
       }
-      if (new HashSet<>(List.of(uris)).size() != uris.length) {
-        throw new IllegalArgumentException("redlock server URIs must be distinct, were " + List.of(uris));
+      Set<String> distinct = new HashSet<>();
+      for (int i = 0; i < uris.length; i++) {
+        if (!distinct.add(uris[i])) { // the URIs may hold passwords: named by position only
+          throw new IllegalArgumentException("redlock server URIs must be distinct, but URI " + (i + 1) + " of "
+              + uris.length + " repeats an earlier one");
+        }
       }
       this.redlockUris = List.of(uris);
       return this;
@@ -424,7 +456,29 @@ public final class RedisLocks implements AutoCloseable {
         throw new IllegalStateException(
             "exactly one of uri(...), client(...), cluster(...), clusterClient(...) and redlock(...) must be set");
       }
-      return new RedisLocks(this);
+      // Connecting must not see the caller's interrupt (Lettuce's client resources swallow it): kept, and set again.
+      boolean interrupted = Thread.interrupted();
+      try {
+        return new RedisLocks(this, "redis-mutex-" + INSTANCES.incrementAndGet());
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    /** Connects to the deployment these settings name; the caller owns what it returns. */
+    private Deployment deployment(String threadPrefix) {
+      String instanceId = UUID.randomUUID().toString();
+      long leaseMillis = leaseTime.toMillis();
+      if (redlockUris != null) {
+        return new RedlockDeployment(RedisConnections.independent(redlockUris, commandTimeout, threadPrefix),
+            instanceId, leaseMillis, commandTimeout);
+      }
+      RedisConnections connections = clusterUris != null || clusterClient != null
+          ? RedisConnections.cluster(clusterUris, clusterClient, commandTimeout, threadPrefix)
+          : RedisConnections.standalone(uri, client, commandTimeout, configureKeyspaceNotifications, threadPrefix);
+      return new ServerDeployment(connections, instanceId, leaseMillis, commandTimeout);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -40,16 +41,29 @@ import java.util.concurrent.locks.Lock;
  * <p>Instances are thread-safe.
  */
 public final class RedisMutex implements Lock {
+  /**
+   * How long {@code tryLock(time, unit)} with a time of zero or less waits for Redis to answer its one attempt: it
+   * does not wait for the lock, nor for a slow or unreachable Redis beyond this.
+   */
+  static final Duration NO_WAIT_REPLY_BUDGET = Duration.ofMillis(10);
+
   private final String name;
   private final String key;
   private final MutexSync sync;
+  private final LockQueries queries;
+  private final Optional<Conditions> conditions;
   private final Duration commandTimeout;
+  private final String whyNoConditions;
 
-  RedisMutex(String name, String key, MutexSync sync, Duration commandTimeout) {
+  RedisMutex(String name, String key, MutexSync sync, LockQueries queries, Optional<Conditions> conditions,
+      Duration commandTimeout, String whyNoConditions) {
     this.name = name;
     this.key = key;
     this.sync = sync;
+    this.queries = queries;
+    this.conditions = conditions;
     this.commandTimeout = commandTimeout;
+    this.whyNoConditions = whyNoConditions;
   }
 
   /**
@@ -67,7 +81,7 @@ public final class RedisMutex implements Lock {
   @Override
   public void lock() {
     try {
-      sync.acquire(name, MutexSync.Wait.UNINTERRUPTIBLE, Deadline.never());
+      sync.acquire(name, WaitPolicy.UNINTERRUPTIBLE, Deadline.never());
     } catch (InterruptedException e) {
       throw new AssertionError("lock() does not wait interruptibly", e);
     }
@@ -80,7 +94,7 @@ public final class RedisMutex implements Lock {
    */
   @Override
   public void lockInterruptibly() throws InterruptedException {
-    sync.acquire(name, MutexSync.Wait.INTERRUPTIBLE, Deadline.never());
+    sync.acquire(name, WaitPolicy.INTERRUPTIBLE, Deadline.never());
   }
 
   /**
@@ -93,7 +107,7 @@ public final class RedisMutex implements Lock {
   @Override
   public boolean tryLock() {
     try {
-      return sync.acquire(name, MutexSync.Wait.NONE, Deadline.never());
+      return sync.acquire(name, WaitPolicy.TRY_ONCE, Deadline.never());
     } catch (InterruptedException e) {
       throw new AssertionError("tryLock() does not wait interruptibly", e);
     }
@@ -102,8 +116,10 @@ public final class RedisMutex implements Lock {
   /**
    * Acquires the lock if it becomes free within the given time. One deadline bounds the whole call, every Redis
    * command and retry inside it included: the call returns within {@code time} plus a few milliseconds, even when
-   * Redis is slow or down (then it returns false). A time of zero or less makes one attempt without waiting;
-   * a huge time (up to {@code Long.MAX_VALUE} of any unit) means no limit. Interruptible, before and during the call.
+   * Redis is slow or down (then it returns false). A time of zero or less does not wait at all: one attempt, whose
+   * answer it waits for at most 10 ms, as the smallest positive time would (false when Redis does not answer in
+   * that time, or cannot be reached); a huge time (up to {@code Long.MAX_VALUE} of any unit) means no limit.
+   * Interruptible, before and during the call.
    *
    * @return true if the lock is now held by this thread, false if the time ran out first
    * @throws NullPointerException if {@code unit} is null
@@ -112,12 +128,9 @@ public final class RedisMutex implements Lock {
   public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
     Objects.requireNonNull(unit, "unit must not be null");
     if (time <= 0) {
-      if (Thread.interrupted()) {
-        throw new InterruptedException("interrupted before acquiring lock '" + name + "'");
-      }
-      return tryLock();
+      return sync.acquire(name, WaitPolicy.TRY_NO_WAIT, Deadline.afterNanos(NO_WAIT_REPLY_BUDGET.toNanos()));
     }
-    return sync.acquire(name, MutexSync.Wait.TIMED, Deadline.after(time, unit));
+    return sync.acquire(name, WaitPolicy.TIMED, Deadline.after(time, unit));
   }
 
   /**
@@ -150,7 +163,7 @@ public final class RedisMutex implements Lock {
    */
   @Override
   public Condition newCondition() {
-    return sync.newCondition(name, key, "unnamed-" + UUID.randomUUID());
+    return condition("unnamed-" + UUID.randomUUID());
   }
 
   /**
@@ -184,7 +197,12 @@ public final class RedisMutex implements Lock {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(e.getMessage().replaceFirst("^name", "conditionName"), e);
     }
-    return sync.newCondition(name, key, conditionName);
+    return condition(conditionName);
+  }
+
+  private Condition condition(String conditionName) {
+    return conditions.orElseThrow(() -> new UnsupportedOperationException(whyNoConditions))
+        .of(new MutexHold(sync, name, key), conditionName);
   }
 
   /**
@@ -192,12 +210,12 @@ public final class RedisMutex implements Lock {
    * holds it, else one (EXISTS). For monitoring, not for synchronisation: the answer may be stale on arrival.
    */
   public boolean isLocked() {
-    return sync.isLocked(name, key);
+    return sync.isHeldHere(name) || queries.isLocked(name, key);
   }
 
   /** Whether the calling thread holds the lock. No round trip. */
   public boolean isHeldByCurrentThread() {
-    return sync.isHeldByCurrentThread(name);
+    return sync.holdCount(name) > 0;
   }
 
   /** How many holds the calling thread has on the lock: 0 when it does not hold it. No round trip. */
@@ -224,7 +242,7 @@ public final class RedisMutex implements Lock {
    * {@link Duration#ZERO} when the lock is free. One round trip (PTTL).
    */
   public Duration remainingLease() {
-    return sync.remainingLease(name, key);
+    return queries.remainingLease(name, key);
   }
 
   /**
@@ -256,6 +274,11 @@ public final class RedisMutex implements Lock {
    */
   public boolean isLeaseValid() {
     return sync.isLeaseValid(name);
+  }
+
+  /** For tests: the end of the calling thread's lease as this JVM reckons it, on the nanoTime line. */
+  long leaseEndsAtNanos() {
+    return sync.heldLease(name, "leaseEndsAtNanos()").endsAtNanos();
   }
 
   /** The name this lock was obtained with. */

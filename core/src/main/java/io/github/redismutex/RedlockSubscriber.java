@@ -1,6 +1,5 @@
 package io.github.redismutex;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,7 +33,8 @@ final class RedlockSubscriber implements Subscriber {
   }
 
   /** Routes every server's messages and confirmations, combined as described above, to the registry. Call once. */
-  void deliverTo(Subscriber.Listener registry) {
+  @Override
+  public void deliverTo(Subscriber.Listener registry) {
     this.registry = registry;
     for (int i = 0; i < servers.size(); i++) {
       int server = i;
@@ -95,10 +95,5 @@ final class RedlockSubscriber implements Subscriber {
       awaited.get(i).remove(channel);
       servers.get(i).unsubscribe(channel);
     }
-  }
-
-  /** Closes every server's pub/sub connection, each waiting at most {@code timeout}. */
-  void close(Duration timeout) {
-    servers.forEach(server -> server.close(timeout));
   }
 }

@@ -14,6 +14,9 @@ interface Subscriber {
   /** Sends UNSUBSCRIBE without waiting for the answer. */
   void unsubscribe(String channel);
 
+  /** Routes messages and subscription confirmations to {@code listener} (the registry). Call once. */
+  void deliverTo(Listener listener);
+
   /** Where a subscriber delivers what its connection hears: the {@link WaiterRegistry}, or a combining subscriber. */
   interface Listener {
     /** A message on a subscribed channel that may mean a lock is free (or was handed to a waiter: "granted …"). */

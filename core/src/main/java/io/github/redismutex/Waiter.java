@@ -23,29 +23,6 @@ final class Waiter {
   /** The latest direct hand-over announced on this waiter's channels, until it is taken. */
   private final AtomicReference<Grant> latestGrant = new AtomicReference<>();
 
-  /**
-   * A direct hand-over announced by release.lua: the lock now holds {@code token}'s value, for {@code leaseMillis}
-   * from when release.lua ran, with fencing token {@code fencingToken}.
-   */
-  record Grant(String token, long leaseMillis, long fencingToken) {
-    private static final String PREFIX = "granted ";
-
-    /** The hand-over a message announces, or null when it announces something else. */
-    static Grant parse(String message) {
-      if (message == null || !message.startsWith(PREFIX)) {
-        return null;
-      }
-      String[] fields = message.substring(PREFIX.length()).split(" ");
-      try {
-        return fields.length == 3
-            ? new Grant(fields[0], Long.parseLong(fields[1]), Long.parseLong(fields[2]))
-            : null;
-      } catch (NumberFormatException e) {
-        return null; // not ours to trust
-      }
-    }
-  }
-
   Waiter(List<String> channels, CompletableFuture<Void> subscribed) {
     this.channels = channels;
     this.subscribed = subscribed;

@@ -95,7 +95,7 @@ final class WaiterRegistry implements Subscriber.Listener {
    */
   @Override
   public void onMessage(String channel, String message) {
-    Waiter.Grant grant = Waiter.Grant.parse(message);
+    Grant grant = Grant.parse(message);
     for (Waiter waiter : waitersOf(channel)) {
       if (grant != null) {
         waiter.granted(grant);

@@ -10,6 +10,8 @@
 -- ARGV[3]  '0' to draw the next token; else a token (decimal string) to raise the counter to and hand out
 -- Returns  the token as a decimal string ('1' or more; kept as a string: Lua numbers are exact only to 2^53)
 --          '0' = not owned any more (key gone or another owner): nothing was changed
+--          '-2' = the counter holds something that is not a decimal number (an operator's mistake): nothing was
+--                 changed
 local value = redis.call('GET', KEYS[1])
 local mine = ARGV[1] .. ' '
 if not value or string.sub(value, 1, #mine) ~= mine then
@@ -17,10 +19,17 @@ if not value or string.sub(value, 1, #mine) ~= mine then
 end
 local fence = ARGV[3]
 if fence == '0' then
-  redis.call('INCR', KEYS[2])
+  local drawn = redis.pcall('INCR', KEYS[2]) -- fails, changing nothing, on a counter that is not a number
+  if type(drawn) == 'table' then
+    return '-2'
+  end
   fence = redis.call('GET', KEYS[2])
 else
-  local current = redis.call('GET', KEYS[2]) or '0'
+  local current = redis.pcall('GET', KEYS[2])
+  if type(current) == 'table' or (current and not string.match(current, '^%d+$')) then
+    return '-2'
+  end
+  current = current or '0'
   -- decimal strings without leading zeros: the longer is the larger, else they compare as text
   if #current < #fence or (#current == #fence and current < fence) then
     redis.call('SET', KEYS[2], fence)

@@ -3,19 +3,22 @@
 -- KEYS[1..n]  lock keys
 -- ARGV[1..n]  owner token for the key of the same index (the key's value starts with it and a space)
 -- ARGV[n+1]   lease in milliseconds
--- Returns     a list of n integers: 1 = still owned (renewed or already longer), 0 = lost (gone or another owner)
+-- Returns     a list of n integers: for a lease still owned, the milliseconds that were left of it when this ran
+--             (the full lease for a key without expiry), so the caller can tell a lease that Redis would have ended
+--             sooner than it reckoned; -1 = lost (gone or another owner)
 local lease = tonumber(ARGV[#KEYS + 1])
 local result = {}
 for i, key in ipairs(KEYS) do
   local value = redis.call('GET', key)
   local mine = ARGV[i] .. ' '
   if value and string.sub(value, 1, #mine) == mine then
-    if redis.call('PTTL', key) < lease then
+    local left = redis.call('PTTL', key)
+    if left < lease then
       redis.call('PEXPIRE', key, lease)
     end
-    result[i] = 1
+    result[i] = left >= 0 and left or lease
   else
-    result[i] = 0
+    result[i] = -1
   end
 end
 return result

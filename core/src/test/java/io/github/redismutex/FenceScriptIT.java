@@ -59,7 +59,7 @@ class FenceScriptIT {
     String key = held("outlived");
     long first = reply(fixture.store.drawFencingToken(key, fixture.token, METADATA));
     fixture.admin().del(key); // as when the lease runs out
-    reply(fixture.store.acquire(key, fixture.otherToken, LEASE_MILLIS, METADATA, false));
+    reply(fixture.store.acquire(key, fixture.otherToken, LEASE_MILLIS, METADATA, null));
     assertThat(reply(fixture.store.drawFencingToken(key, fixture.otherToken, METADATA))).isEqualTo(first + 1);
   }
 
@@ -86,5 +86,16 @@ class FenceScriptIT {
     String key = fixture.key("gone");
     assertThat(reply(fixture.store.drawFencingToken(key, fixture.token, METADATA))).isZero();
     assertThat(fixture.admin().exists(key, LockKeys.fenceKey(key))).isZero();
+  }
+
+  @Test
+  void drawingFromACounterThatIsNotANumberDrawsNothingAndChangesNothing() throws Exception {
+    String key = fixture.key("odd counter");
+    fixture.admin().set(key, value(fixture.token, 0), px(LEASE_MILLIS));
+    fixture.admin().set(LockKeys.fenceKey(key), "not a number");
+    assertThat(reply(fixture.store.drawFencingToken(key, fixture.token, METADATA)))
+        .isEqualTo(LockStore.COUNTER_NOT_A_NUMBER);
+    assertThat(fixture.admin().get(LockKeys.fenceKey(key))).isEqualTo("not a number");
+    assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.token, 0));
   }
 }

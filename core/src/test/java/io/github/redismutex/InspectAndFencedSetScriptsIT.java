@@ -76,7 +76,7 @@ class InspectAndFencedSetScriptsIT {
   void inspectOfAKeyAcquireWroteReadsBackAsItsHolder() throws Exception {
     String key = fixture.key("read back");
     String metadata = LockValue.metadata(LockValue.processPart("test-host"));
-    reply(fixture.store.acquire(key, fixture.token, LEASE_MILLIS, metadata, false));
+    reply(fixture.store.acquire(key, fixture.token, LEASE_MILLIS, metadata, null));
     long fence = reply(fixture.store.drawFencingToken(key, fixture.token, metadata));
     Holding holding = reply(fixture.store.inspect(key));
     LockInfo info = LockValue.parse("read back", holding.value(), holding.remainingLeaseMillis());

@@ -31,7 +31,7 @@ class LeaseLossIT {
 
   @Test
   void aHolderPausedPastItsLeaseIsFencedOutToldOfItsLossAndCannotUnlockTheNextHolder() throws Exception {
-    String resource = prefix + "{account:1}";
+    String resource = "{" + prefix + "account:1}"; // a hash tag of its own, outside the locks' keys
     try (ChildJvm first = ChildJvm.start(LockClientMain.class, "paused-holder", redis.uri(), prefix, "account",
             Long.toString(SHORT_LEASE.toMillis()), resource);
         RedisLocks locks = RedisLocks.builder().uri(redis.uri()).keyPrefix(prefix).build()) {

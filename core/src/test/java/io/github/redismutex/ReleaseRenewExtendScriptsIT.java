@@ -119,15 +119,26 @@ class ReleaseRenewExtendScriptsIT {
     assertThat(fixture.admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
   }
 
+  /** Queues a waiter as acquire.lua does: its token by arrival, its ticket "<nonce> <fresh until> <holder>". */
+  private void queue(String key, double arrival, String token, String nonce, long freshUntilMillis, String holder) {
+    fixture.admin().zadd(LockKeys.queueKey(key), arrival, token);
+    fixture.admin().hset(LockKeys.ticketsKey(key), token, nonce + " " + freshUntilMillis + " " + holder);
+  }
+
+  private long serverMillis() {
+    return Long.parseLong(fixture.admin().time().get(0)) * 1000;
+  }
+
   @Test
-  void releaseHandsAnAwaitedLockToTheOldestQueuedWaiterAndTellsIt() throws Exception {
+  void releaseHandsAnAwaitedLockToTheOldestFreshTicketAndTellsItsWaiter() throws Exception {
     String key = fixture.key("handed over");
     String channel = LockKeys.releaseChannel(key);
     BlockingQueue<Heard> heard = fixture.listenTo(channel);
     fixture.admin().set(key, value(fixture.token, 4), px(LEASE_MILLIS));
     fixture.admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
-    fixture.admin().zadd(LockKeys.queueKey(key), 1, "oldest-token 77 other-host waiting thread");
-    fixture.admin().zadd(LockKeys.queueKey(key), 2, "younger-token 78 other-host another thread");
+    long fresh = serverMillis() + 60_000;
+    queue(key, 1, "oldest-token", "nonce-1", fresh, "77 other-host waiting thread");
+    queue(key, 2, "younger-token", "nonce-2", fresh, "78 other-host another thread");
     fixture.admin().set(LockKeys.fenceKey(key), "41");
     long before = System.currentTimeMillis();
     assertThat(reply(fixture.store.release(key, fixture.token, channel))).isEqualTo(Release.RELEASED);
@@ -136,21 +147,83 @@ class ReleaseRenewExtendScriptsIT {
     assertThat(Long.parseLong(granted[2])).as("granted at, by Redis's clock").isBetween(before - 1_000, before + 1_000);
     assertThat(granted[3]).isEqualTo("77 other-host waiting thread");
     assertThat(fixture.admin().pttl(key)).isBetween(1L, LettuceLockStore.MAX_GRANT_LEASE_MILLIS);
-    assertThat(fixture.admin().zrange(LockKeys.queueKey(key), 0, -1))
-        .containsExactly("younger-token 78 other-host another thread");
-    assertThat(fixture.heardBeforeMarker(heard))
-        .containsExactly(new Heard(channel, "granted oldest-token " + LettuceLockStore.MAX_GRANT_LEASE_MILLIS + " 42"));
+    assertThat(fixture.admin().zrange(LockKeys.queueKey(key), 0, -1)).containsExactly("younger-token");
+    assertThat(fixture.admin().hkeys(LockKeys.ticketsKey(key))).containsExactly("younger-token");
+    List<Heard> messages = fixture.heardBeforeMarker(heard);
+    assertThat(messages).hasSize(1);
+    String[] grant = messages.get(0).message().split(" ");
+    assertThat(List.of(grant).subList(0, 5))
+        .containsExactly("granted", "oldest-token", "nonce-1", Long.toString(LettuceLockStore.MAX_GRANT_LEASE_MILLIS),
+            "42");
+    assertThat(Long.parseLong(grant[5]) / 1000).as("the server's time of the hand-over, in µs")
+        .isBetween(before - 1_000, before + 1_000);
+  }
+
+  @Test
+  void releaseSkipsTicketsThatAreNoLongerFreshAndDropsThem() throws Exception {
+    String key = fixture.key("stale tickets");
+    String channel = LockKeys.releaseChannel(key);
+    BlockingQueue<Heard> heard = fixture.listenTo(channel);
+    fixture.admin().set(key, value(fixture.token, 4), px(LEASE_MILLIS));
+    fixture.admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
+    long now = serverMillis();
+    queue(key, 1, "gave-up-token", "nonce-1", now - 5_000, "77 host thread");
+    fixture.admin().zadd(LockKeys.queueKey(key), 2, "ticketless-token"); // its ticket is gone
+    queue(key, 3, "live-token", "nonce-3", now + 60_000, "79 host thread");
+    assertThat(reply(fixture.store.release(key, fixture.token, channel))).isEqualTo(Release.RELEASED);
+    assertThat(fixture.admin().get(key)).startsWith("live-token ");
+    assertThat(fixture.admin().exists(LockKeys.queueKey(key), LockKeys.ticketsKey(key))).as("all taken out").isZero();
+    assertThat(fixture.heardBeforeMarker(heard)).singleElement()
+        .satisfies(message -> assertThat(message.message()).startsWith("granted live-token nonce-3 "));
+  }
+
+  @Test
+  void releaseWithOnlyStaleTicketsGivesWayAndAnnouncesTheRelease() throws Exception {
+    String key = fixture.key("only stale");
+    String channel = LockKeys.releaseChannel(key);
+    BlockingQueue<Heard> heard = fixture.listenTo(channel);
+    fixture.admin().set(key, value(fixture.token, 4), px(LEASE_MILLIS));
+    fixture.admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
+    queue(key, 1, "gave-up-token", "nonce-1", serverMillis() - 5_000, "77 host thread");
+    assertThat(reply(fixture.store.release(key, fixture.token, channel))).isEqualTo(Release.RELEASED);
+    assertThat(fixture.admin().get(key)).isEqualTo("yield " + fixture.instanceId);
+    assertThat(fixture.heardBeforeMarker(heard)).containsExactly(new Heard(channel, "released"));
+  }
+
+  @Test
+  void releaseWhoseCounterIsNotANumberReleasesAnnouncesAndHandsOverToNobodyChangingNothingElse() throws Exception {
+    String key = fixture.key("odd counter");
+    String channel = LockKeys.releaseChannel(key);
+    BlockingQueue<Heard> heard = fixture.listenTo(channel);
+    fixture.admin().set(key, value(fixture.token, 4), px(LEASE_MILLIS));
+    fixture.admin().set(LockKeys.waitersKey(key), "1", px(LEASE_MILLIS));
+    queue(key, 1, "waiting-token", "nonce-1", serverMillis() + 60_000, "77 host thread");
+    fixture.admin().set(LockKeys.fenceKey(key), "not a number");
+    assertThat(reply(fixture.store.release(key, fixture.token, channel))).isEqualTo(Release.RELEASED);
+    assertThat(fixture.admin().get(LockKeys.fenceKey(key))).isEqualTo("not a number");
+    assertThat(fixture.admin().zrange(LockKeys.queueKey(key), 0, -1)).containsExactly("waiting-token");
+    assertThat(fixture.heardBeforeMarker(heard)).containsExactly(new Heard(channel, "released"));
   }
 
   @Test
   void abandonLeavesTheQueueAndReleasesWhatAHandOverGaveTheCaller() throws Exception {
     String key = fixture.key("abandoned");
-    String member = fixture.token + " 77 host thread";
     fixture.admin().set(key, value(fixture.token, 0), px(LEASE_MILLIS)); // handed over, but its taker gave up
-    fixture.admin().zadd(LockKeys.queueKey(key), 1, member);
-    assertThat(reply(fixture.store.abandon(key, fixture.token, LockKeys.releaseChannel(key), member)))
+    queue(key, 1, fixture.token, "nonce-1", serverMillis() + 60_000, "77 host thread");
+    assertThat(reply(fixture.store.abandon(key, fixture.token, LockKeys.releaseChannel(key))))
         .isEqualTo(Release.RELEASED);
-    assertThat(fixture.admin().exists(key, LockKeys.queueKey(key))).isZero();
+    assertThat(fixture.admin().exists(key, LockKeys.queueKey(key), LockKeys.ticketsKey(key))).isZero();
+  }
+
+  @Test
+  void abandonOfAnotherTokensLockLeavesTheQueueAndLeavesTheLock() throws Exception {
+    String key = fixture.key("abandoned while held");
+    fixture.admin().set(key, value(fixture.otherToken, 3), px(LEASE_MILLIS));
+    queue(key, 1, fixture.token, "nonce-1", serverMillis() + 60_000, "77 host thread");
+    assertThat(reply(fixture.store.abandon(key, fixture.token, LockKeys.releaseChannel(key))))
+        .isEqualTo(Release.TAKEN);
+    assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.otherToken, 3));
+    assertThat(fixture.admin().exists(LockKeys.queueKey(key), LockKeys.ticketsKey(key))).isZero();
   }
 
   // ---- renew.lua
@@ -159,7 +232,8 @@ class ReleaseRenewExtendScriptsIT {
   void renewOfAnOwnedLeaseResetsItToTheFullLease() throws Exception {
     String key = fixture.key("owned");
     fixture.admin().set(key, value(fixture.token, 2), px(SHORT_TTL_MILLIS));
-    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(true);
+    long[] left = reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS));
+    assertThat(left[0]).as("what was left of the lease").isBetween(SHORT_TTL_MILLIS - SLACK_MILLIS, SHORT_TTL_MILLIS);
     assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.token, 2));
     assertThat(fixture.admin().pttl(key)).isBetween(LEASE_MILLIS - SLACK_MILLIS, LEASE_MILLIS);
   }
@@ -170,14 +244,15 @@ class ReleaseRenewExtendScriptsIT {
     fixture.admin().set(key, value(fixture.token, 2), px(LEASE_MILLIS));
     long extended = reply(fixture.store.extend(key, fixture.token, LEASE_MILLIS));
     assertThat(extended).isGreaterThan(LEASE_MILLIS + SLACK_MILLIS);
-    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(true);
+    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))[0])
+        .isBetween(extended - SLACK_MILLIS, extended);
     assertThat(fixture.admin().pttl(key)).isBetween(extended - SLACK_MILLIS, extended);
   }
 
   @Test
   void renewOfALeaseWhoseKeyIsGoneReportsItLostAndCreatesNothing() throws Exception {
     String key = fixture.key("gone");
-    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(false);
+    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(-1);
     assertThat(fixture.admin().exists(key)).isZero();
   }
 
@@ -185,7 +260,7 @@ class ReleaseRenewExtendScriptsIT {
   void renewOfALeaseAnotherTokenHoldsReportsItLostAndLeavesTheKey() throws Exception {
     String key = fixture.key("taken");
     fixture.admin().set(key, value(fixture.otherToken, 2), px(SHORT_TTL_MILLIS));
-    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(false);
+    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(-1);
     assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.otherToken, 2));
     assertThat(fixture.admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
   }
@@ -194,7 +269,7 @@ class ReleaseRenewExtendScriptsIT {
   void renewOfAValueThatOnlyStartsWithTheCallersTokenReportsItLostAndLeavesTheKey() throws Exception {
     String key = fixture.key("prefix");
     fixture.admin().set(key, value(fixture.longerToken, 2), px(SHORT_TTL_MILLIS));
-    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(false);
+    assertThat(reply(fixture.store.renew(List.of(lease(key, fixture.token)), LEASE_MILLIS))).containsExactly(-1);
     assertThat(fixture.admin().get(key)).isEqualTo(value(fixture.longerToken, 2));
     assertThat(fixture.admin().pttl(key)).isBetween(1L, SHORT_TTL_MILLIS);
   }
@@ -220,7 +295,12 @@ class ReleaseRenewExtendScriptsIT {
       } // else: the key is gone
     }
 
-    assertThat(reply(fixture.store.renew(leases, LEASE_MILLIS))).containsExactly(owned);
+    long[] left = reply(fixture.store.renew(leases, LEASE_MILLIS));
+    boolean[] renewed = new boolean[left.length];
+    for (int i = 0; i < left.length; i++) {
+      renewed[i] = left[i] >= 0;
+    }
+    assertThat(renewed).containsExactly(owned);
 
     for (int i = 0; i < count; i++) {
       String key = leases.get(i).key;

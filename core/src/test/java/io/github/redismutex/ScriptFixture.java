@@ -61,7 +61,13 @@ final class ScriptFixture implements BeforeEachCallback, AfterEachCallback {
     redis = RedisExtension.serverFor(context);
     client = RedisClient.create(redis.uri());
     connection = client.connect();
-    store = new LettuceLockStore(connection.async(), false, instanceId, true, LEASE_MILLIS);
+    store = store(LettuceLockStore.Waiting.QUEUE);
+  }
+
+  /** A store under test on the fixture's connection, queueing waiters or only marking locks (Redlock's servers). */
+  LettuceLockStore store(LettuceLockStore.Waiting waiting) {
+    return new LettuceLockStore(connection.async(), false, ServerFeatures.of(redis.admin().info("server")),
+        instanceId, waiting, LEASE_MILLIS);
   }
 
   @Override
@@ -81,6 +87,11 @@ final class ScriptFixture implements BeforeEachCallback, AfterEachCallback {
   /** Commands on the server's own connection, to read and set up keys behind the store's back. */
   RedisCommands<String, String> admin() {
     return redis.admin();
+  }
+
+  /** A waiting attempt's ticket, with a nonce of its own and no limit on the wait. */
+  static LockStore.Ticket ticket() {
+    return new LockStore.Ticket("nonce-" + UUID.randomUUID(), -1);
   }
 
   /** A lock key's value as acquire.lua writes it: "<token> <fencing token> <metadata>". */

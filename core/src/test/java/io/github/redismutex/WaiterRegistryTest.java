@@ -227,9 +227,10 @@ class WaiterRegistryTest {
     final List<String> subscribes = new ArrayList<>();
     final List<String> unsubscribes = new ArrayList<>();
     private final Map<String, CompletableFuture<Void>> pending = new HashMap<>();
-    private WaiterRegistry registry;
+    private Subscriber.Listener registry;
 
-    void deliverTo(WaiterRegistry registry) {
+    @Override
+    public void deliverTo(Subscriber.Listener registry) {
       this.registry = registry;
     }
 

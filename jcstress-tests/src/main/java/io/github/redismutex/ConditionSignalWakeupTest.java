@@ -69,7 +69,7 @@ public class ConditionSignalWakeupTest {
   }
 
   private boolean acquire(String token) {
-    return store.acquire(KEY, token, LEASE_MILLIS, METADATA, false).toCompletableFuture().join().outcome()
+    return store.acquire(KEY, token, LEASE_MILLIS, METADATA, null).toCompletableFuture().join().outcome()
         == LockStore.Attempt.Outcome.ACQUIRED;
   }
 

@@ -61,7 +61,7 @@ import java.util.function.Supplier;
  * keys are independent. Lease and extension times are positive, as {@link RedisLocks} checks; others are refused
  * with {@link IllegalArgumentException} rather than modelled. Thread-safe.
  */
-final class InMemoryLockStore implements LockStore {
+final class InMemoryLockStore implements LockStore, ConditionStore {
   private static final int NO_KEYSPACE_NOTIFICATIONS = -1;
   private static final String WAITING = "waiting";
   private static final String SIGNALLED = "signalled";
@@ -215,9 +215,9 @@ final class InMemoryLockStore implements LockStore {
   }
 
   @Override
-  public CompletionStage<Attempt> acquire(
-      String key, String token, long leaseMillis, String metadata, boolean markAwaited) {
+  public CompletionStage<Attempt> acquire(String key, String token, long leaseMillis, String metadata, Ticket ticket) {
     checkPositive("leaseMillis", leaseMillis);
+    boolean markAwaited = ticket != null; // a waiting attempt marks the lock; queueing is not modelled
     return reply(
         () ->
             run(
@@ -271,25 +271,35 @@ final class InMemoryLockStore implements LockStore {
   }
 
   @Override
-  public CompletionStage<boolean[]> renew(List<Lease> leases, long leaseMillis) {
+  public CompletionStage<Release> abandon(String key, String token, String channel) {
+    return release(key, token, channel); // queues are not modelled: nothing to leave
+  }
+
+  @Override
+  public CompletionStage<long[]> renew(List<Lease> leases, long leaseMillis) {
     checkPositive("leaseMillis", leaseMillis);
     return reply(
         () -> {
-          boolean[] owned = new boolean[leases.size()];
-          for (int i = 0; i < owned.length; i++) {
+          long[] left = new long[leases.size()];
+          for (int i = 0; i < left.length; i++) {
             Lease lease = leases.get(i);
-            owned[i] =
+            left[i] =
                 run(
                     lease.key,
-                    (Value live, Step<Boolean> step) -> {
-                      step.reply = owns(get(live), lease.token);
-                      if (step.reply && live.pttl(step.now) < leaseMillis) { // never shortens an extended lease
+                    (Value live, Step<Long> step) -> {
+                      if (!owns(get(live), lease.token)) {
+                        step.reply = -1L;
+                        return live;
+                      }
+                      long pttl = live.pttl(step.now);
+                      step.reply = pttl >= 0 ? pttl : leaseMillis;
+                      if (pttl < leaseMillis) { // never shortens an extended lease
                         return live.pexpire(leaseMillis, step.now);
                       }
                       return live;
                     });
           }
-          return owned;
+          return left;
         });
   }
 

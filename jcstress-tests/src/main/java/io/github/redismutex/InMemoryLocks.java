@@ -21,27 +21,16 @@ final class InMemoryLocks {
 
   final InMemoryLockStore store;
   final InMemorySubscriber subscriber;
-  final WaiterRegistry waiters;
-  final LockTable table;
-  final MutexSync sync;
-  private final WakeupMode mode;
+  private final RedisLocks locks;
+  private final MutexSync sync;
 
   InMemoryLocks(InMemoryLockStore store, WakeupMode mode, String processName) {
     this.store = store;
-    this.mode = mode;
     this.subscriber = new InMemorySubscriber(InMemorySubscriber.Confirmation.IMMEDIATE);
-    this.waiters = new WaiterRegistry(subscriber);
-    subscriber.deliverTo(waiters);
-    store.connect(subscriber);
-    this.table = new LockTable(KEYS::lockKey);
-    LeaseLossReporter losses = new LeaseLossReporter(null); // no lease is lost in a day: nobody listens
-    LeaseWatchdog watchdog =
-        new LeaseWatchdog(store, losses, LEASE.toMillis(), "redis-mutex-watchdog-" + processName);
-    // the process name stands in for the host, so that the lock values of two simulated processes differ
-    MutexSync.Settings settings =
-        new MutexSync.Settings(LEASE, COMMAND_TIMEOUT, mode, DATABASE, LockValue.processPart(processName),
-            RedisLocks.DEFAULT_MAX_LOCAL_HAND_OVERS);
-    this.sync = new MutexSync(table, store, waiters, watchdog, losses, settings);
+    // the same wiring as a RedisLocks over Lettuce: only the deployment differs
+    this.locks = new RedisLocks(new InMemoryDeployment(store, subscriber, mode),
+        RedisLocks.builder().leaseTime(LEASE).commandTimeout(COMMAND_TIMEOUT), "redis-mutex-" + processName);
+    this.sync = locks.sync();
   }
 
   static String keyOf(String name) {
@@ -50,12 +39,12 @@ final class InMemoryLocks {
 
   /** As {@code lock()}: waits without a deadline. */
   boolean lock(String name) {
-    return acquire(name, MutexSync.Wait.UNINTERRUPTIBLE, Deadline.never());
+    return acquire(name, WaitPolicy.UNINTERRUPTIBLE, Deadline.never());
   }
 
   /** As {@code tryLock(timeout)}. */
   boolean tryLock(String name, Duration timeout) {
-    return acquire(name, MutexSync.Wait.TIMED, Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    return acquire(name, WaitPolicy.TIMED, Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS));
   }
 
   void unlock(String name) {
@@ -77,12 +66,12 @@ final class InMemoryLocks {
    */
   int leftovers(String name) {
     String key = keyOf(name);
-    int left = table.peek(name) != null ? 1 : 0;
+    int left = locks.table().peek(name) != null ? 1 : 0;
     left += store.inspect(key).toCompletableFuture().join() != null ? 1 : 0;
     return left + subscriber.subscribedCount(WakeupMode.watchedChannels(DATABASE, key));
   }
 
-  private boolean acquire(String name, MutexSync.Wait wait, Deadline deadline) {
+  private boolean acquire(String name, WaitPolicy wait, Deadline deadline) {
     try {
       return sync.acquire(name, wait, deadline);
     } catch (InterruptedException e) {

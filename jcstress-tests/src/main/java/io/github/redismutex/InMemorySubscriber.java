@@ -37,14 +37,15 @@ final class InMemorySubscriber implements Subscriber {
   private final Queue<Pending> pending = new ConcurrentLinkedQueue<>(); // ON_DEMAND: sent, not yet confirmed
   private final AtomicInteger redundantSubscribes = new AtomicInteger();
   private final AtomicInteger strayUnsubscribes = new AtomicInteger();
-  private volatile WaiterRegistry registry;
+  private volatile Subscriber.Listener registry;
 
   InMemorySubscriber(Confirmation confirmation) {
     this.confirmation = confirmation;
   }
 
   /** Routes messages and confirmations to the registry. Call once, before anything is published. */
-  void deliverTo(WaiterRegistry registry) {
+  @Override
+  public void deliverTo(Subscriber.Listener registry) {
     this.registry = registry;
   }
 
@@ -112,7 +113,7 @@ final class InMemorySubscriber implements Subscriber {
     return strayUnsubscribes.get();
   }
 
-  private WaiterRegistry registry() {
+  private Subscriber.Listener registry() {
     return Objects.requireNonNull(registry, "deliverTo(registry) was not called");
   }
 }

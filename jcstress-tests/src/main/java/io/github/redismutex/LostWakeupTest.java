@@ -53,7 +53,7 @@ public class LostWakeupTest {
   public LostWakeupTest() {
     subscriber.deliverTo(registry);
     store.connect(subscriber);
-    store.acquire(KEY, HOLDER, LEASE_MILLIS, METADATA, false); // the holder's first attempt: no mark
+    store.acquire(KEY, HOLDER, LEASE_MILLIS, METADATA, null); // the holder's first attempt: no mark
     waiter = registry.register(WakeupMode.watchedChannels(0, KEY)); // confirmed at once
     waiter.wake(); // the stale permit
   }
@@ -62,7 +62,7 @@ public class LostWakeupTest {
   public void waiter(ZZ_Result r) {
     waiter.clear();
     LockStore.Attempt attempt =
-        store.acquire(KEY, WAITER, LEASE_MILLIS, METADATA, true).toCompletableFuture().join();
+        store.acquire(KEY, WAITER, LEASE_MILLIS, METADATA, new LockStore.Ticket("waiter-nonce", -1)).toCompletableFuture().join();
     r.r1 = attempt.outcome() == LockStore.Attempt.Outcome.ACQUIRED;
   }
 

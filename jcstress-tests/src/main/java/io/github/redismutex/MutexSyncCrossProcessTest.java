@@ -57,7 +57,7 @@ public class MutexSyncCrossProcessTest {
   private int counter; // plain on purpose: only the lock orders its updates
 
   public MutexSyncCrossProcessTest() {
-    STORE.acquire(InMemoryLocks.keyOf(name), THIRD_PROCESS, InMemoryLocks.LEASE.toMillis(), THIRD_METADATA, false);
+    STORE.acquire(InMemoryLocks.keyOf(name), THIRD_PROCESS, InMemoryLocks.LEASE.toMillis(), THIRD_METADATA, null);
   }
 
   @Actor

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -38,10 +39,13 @@ public final class TcpProxy implements AutoCloseable {
   private final Thread acceptor;
   private final List<Connection> connections = new CopyOnWriteArrayList<>();
   private final AtomicInteger connectionCount = new AtomicInteger();
+  private final AtomicLong commandChunks = new AtomicLong();
   private final Object gate = new Object(); // guards the fault state below; pumps wait on it
   private boolean holdToServer;
   private boolean holdToClient;
+  private boolean holdToSubscribers; // only towards the clients' pub/sub connections
   private long latencyMillis;
+  private volatile boolean refusing; // new connections are closed at once, as if the server were unreachable
   private volatile boolean closed;
 
   private TcpProxy(int targetPort) {
@@ -69,11 +73,13 @@ public final class TcpProxy implements AutoCloseable {
     return "redis://127.0.0.1:" + port();
   }
 
-  /** Traffic flows again, without added latency; held chunks are delivered. */
+  /** Traffic flows again, without added latency; held chunks are delivered; new connections are accepted. */
   public void pass() {
+    refusing = false;
     synchronized (gate) {
       holdToServer = false;
       holdToClient = false;
+      holdToSubscribers = false;
       latencyMillis = 0;
       gate.notifyAll();
     }
@@ -96,6 +102,21 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Holds what Redis sends to the connections that subscribed (messages, confirmations) until {@link #pass()}: the
+   * client's pub/sub traffic lags while its commands and their answers flow.
+   */
+  public void holdSubscribers() {
+    synchronized (gate) {
+      holdToSubscribers = true;
+    }
+  }
+
+  /** Chunks forwarded so far from clients to Redis on connections that never subscribed: their commands. */
+  public long commandChunksToServer() {
+    return commandChunks.get();
+  }
+
   /** Delays every chunk in either direction by {@code latency} (each pump sleeps before it writes). */
   public void latency(Duration latency) {
     synchronized (gate) {
@@ -107,6 +128,15 @@ public final class TcpProxy implements AutoCloseable {
   /** Closes every current connection (both sides); new ones are accepted. Returns how many were cut. */
   public int cutAll() {
     return cut(connection -> true);
+  }
+
+  /**
+   * A disconnect that lasts: closes every current connection and, until {@link #pass()}, every new one as soon as
+   * it is accepted, so the client cannot reach Redis (its commands are rejected or fail). Returns how many were cut.
+   */
+  public int refuse() {
+    refusing = true;
+    return cutAll();
   }
 
   /** Closes the connections that have sent SUBSCRIBE: a client's pub/sub connection. Returns how many. */
@@ -172,7 +202,7 @@ public final class TcpProxy implements AutoCloseable {
       } catch (IOException e) {
         return; // closed
       }
-      if (connections.size() >= MAX_CONNECTIONS) {
+      if (refusing || connections.size() >= MAX_CONNECTIONS) {
         closeQuietly(client);
         continue;
       }
@@ -230,6 +260,9 @@ public final class TcpProxy implements AutoCloseable {
           if (!awaitPassage(direction)) {
             return;
           }
+          if (direction == Direction.TO_SERVER && !subscribed) {
+            commandChunks.incrementAndGet();
+          }
           out.write(buffer, 0, n);
           out.flush();
         }
@@ -245,7 +278,7 @@ public final class TcpProxy implements AutoCloseable {
       long latency;
       synchronized (gate) {
         while (!closed && !fromClient.isClosed()
-            && (direction == Direction.TO_SERVER ? holdToServer : holdToClient)) {
+            && (direction == Direction.TO_SERVER ? holdToServer : holdToClient || subscribed && holdToSubscribers)) {
           try {
             gate.wait(100); // timed: a cut closes the socket without notifying
           } catch (InterruptedException e) {

@@ -1,0 +1,265 @@
+package io.github.redismutex;
+
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread's acquisition of a lock in Redis, from its first attempt until it holds the lock or gives up. It runs
+ * with the name's local gate held, as the one contender of this JVM for the name; its state is its fields.
+ *
+ * <h2>The loop</h2>
+ * Attempt with a fresh owner token: the first attempt is a plain {@code SET NX PX} (one command). If the lock is
+ * held: register a {@link Waiter} (subscribe to the lock's channels) and wait for the subscription to be confirmed,
+ * <em>then</em> attempt again with a ticket (acquire.lua), which marks the lock as awaited, so that its release will
+ * be announced, and queues the ticket for a direct hand-over; then wait for a wake-up or for the holder's lease to
+ * run out, and repeat. The waiter's signal is cleared before each attempt and the subscription is live before it,
+ * so a release between a failed attempt and the wait cannot be missed. While it waits the thread sends no command.
+ *
+ * <h2>Hand-over by announcement</h2>
+ * A release that finds a fresh ticket queued gives the key to its token with a short lease and announces "granted"
+ * with the ticket's nonce ({@link Grant}). This acquisition holds the lock on hearing it, without another round
+ * trip, only when the nonce is that of its latest attempt that answered: every attempt has a nonce of its own and
+ * rewrites the ticket, so an announcement heard late (after a pause, a lagging connection), for an earlier attempt,
+ * or forged by someone who can only publish, is never taken for a fresh one, whatever the fencing counter did
+ * meanwhile. The lease's end is reckoned from that attempt's send time plus the time between the attempt and the
+ * hand-over on the server's clock; a grant already over is left to the next attempt, which finds what is left of it
+ * (acquire.lua accepts a key that holds our token).
+ *
+ * <h2>Giving up</h2>
+ * An acquisition that gives up (its deadline, an interrupt, close()) after it may have queued a ticket, or after an
+ * attempt whose answer never came, leaves the queue and lets go of whatever a hand-over or that attempt gave it:
+ * {@link UnconfirmedReleases#abandon}, which keeps the clean-up until Redis confirms it.
+ *
+ * <p>Not thread-safe: used by the one thread that acquires.
+ */
+final class Acquisition {
+  private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
+  private static final long HELD = -2; // an attempt's outcome: the lock is held now, see `held`
+  private static final long GIVE_UP = -1; // an attempt's outcome: the call ends without the lock
+
+  /** The latest attempt that queued its ticket and was answered: the one attempt a grant may answer. */
+  private record Queued(String nonce, long sentAtNanos, long serverMicros) {}
+
+  private final LocalLock local;
+  private final WaitPolicy wait;
+  private final Deadline deadline;
+  private final Collaborators parts;
+  private final LockSettings settings;
+  private final String token = UUID.randomUUID().toString(); // SecureRandom; never reused
+  private final Backoff backoff = new Backoff();
+  private Waiter waiter; // registered once an attempt found the lock held
+  private Queued latest; // null until a queueing attempt was answered
+  private boolean mayHaveAcquired; // an attempt's answer never came: it may have acquired, now or later
+  private boolean queued; // a ticket attempt was sent: a ticket may be queued
+  private boolean interrupted; // UNINTERRUPTIBLE only: restored on the way out
+  private Lease held;
+
+  Acquisition(LocalLock local, WaitPolicy wait, Deadline deadline, Collaborators parts, LockSettings settings) {
+    this.local = local;
+    this.wait = wait;
+    this.deadline = deadline;
+    this.parts = parts;
+    this.settings = settings;
+  }
+
+  /** Acquires as {@link #wait} allows: the lease, registered with the watchdog; or null when the call gives up. */
+  Lease run() throws InterruptedException {
+    try {
+      while (held == null) {
+        if (takeGrant()) {
+          break;
+        }
+        prepareAttempt();
+        long next = attempt();
+        if (next == GIVE_UP) {
+          return null;
+        }
+        if (next != HELD) {
+          pause(next);
+        }
+      }
+      return held;
+    } finally {
+      leave();
+    }
+  }
+
+  /** Holds the lock if the latest attempt's hand-over was announced and is not over yet. */
+  private boolean takeGrant() {
+    Grant grant = waiter == null || latest == null ? null : waiter.takeGrant(token);
+    if (grant == null || !grant.nonce().equals(latest.nonce())) {
+      return false;
+    }
+    long grantedAt = latest.sentAtNanos() + TimeUnit.MICROSECONDS.toNanos(grant.serverMicros() - latest.serverMicros());
+    long endsAt = ClockDrift.leaseEndNanos(grantedAt, grant.leaseMillis());
+    if (endsAt - System.nanoTime() <= 0) {
+      return false; // this thread was held up too long to rely on it: the next attempt finds out what is left
+    }
+    hold(new Lease(local.name, local.key, token, grant.fencingToken(), endsAt));
+    parts.watchdog().renewNow(held); // to the full lease at once, in the background
+    return true;
+  }
+
+  private void prepareAttempt() throws InterruptedException {
+    if (waiter != null && waiter.subscribed.isCompletedExceptionally()) {
+      parts.waiters().deregister(waiter); // its SUBSCRIBE failed during an outage: ask again
+      waiter = null;
+      subscribe();
+    }
+    if (waiter != null) {
+      waiter.clear(); // before the attempt: a release announced from now on leaves a permit for the wait
+    }
+    parts.lifecycle().checkOpen(); // after clear(): close() marks closed before it wakes, so its wake-up stays
+  }
+
+  /** One attempt: {@link #HELD}, {@link #GIVE_UP}, or how long to wait before the next, in nanoseconds. */
+  private long attempt() throws InterruptedException {
+    LockStore.Ticket ticket = waiter == null ? null : new LockStore.Ticket(UUID.randomUUID().toString(),
+        deadline.isBounded() ? TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos()) : -1);
+    queued |= ticket != null;
+    long sentAt = System.nanoTime();
+    LockStore.Attempt answer;
+    try {
+      answer = await(parts.store().acquire(local.key, token, settings.leaseMillis(),
+          LockValue.metadata(settings.processPart()), ticket));
+    } catch (TimeoutException e) {
+      mayHaveAcquired = true;
+      return wait.waits() && !deadline.hasPassed() ? 0 : GIVE_UP; // only this command's cap ran out: again at once
+    } catch (InterruptedException e) {
+      mayHaveAcquired = true;
+      if (wait.interruptible()) {
+        throw e;
+      }
+      interrupted = true;
+      return 0;
+    } catch (RuntimeException e) {
+      return onFailure(e);
+    }
+    return switch (answer.outcome()) {
+      case ACQUIRED -> onAcquired(sentAt, answer.fencingToken());
+      case HELD -> onHeld(answer, sentAt, ticket);
+      case NOT_A_LOCK -> throw new IllegalStateException("lock '" + local.name + "' cannot be acquired: its key '"
+          + local.key + "' holds a value that is not a string, so something other than redis-mutex uses it;"
+          + " choose another name or keyPrefix");
+      case WRONG_TYPE -> throw wrongType(local.name, answer.badKey());
+    };
+  }
+
+  /** The message for a key of the lock that holds a value of the wrong type (an operator's mistake). */
+  static IllegalStateException wrongType(String name, String badKey) {
+    return new IllegalStateException("lock '" + name + "' cannot be used: its key '" + badKey + "' holds a value"
+        + " of the wrong type, which redis-mutex did not write; delete it, or choose another name or keyPrefix");
+  }
+
+  private long onAcquired(long sentAt, long fencingToken) {
+    long endsAt = ClockDrift.leaseEndNanos(sentAt, settings.leaseMillis());
+    if (endsAt - System.nanoTime() <= 0) {
+      // This thread was held up past the lease it just got (a long pause): the lock may be another's by now. Never
+      // return a lease that is already over: ask again (a key still ours counts as acquired).
+      mayHaveAcquired = true;
+      return wait.waits() && !deadline.hasPassed() ? 0 : GIVE_UP;
+    }
+    hold(new Lease(local.name, local.key, token, fencingToken, endsAt));
+    return HELD;
+  }
+
+  private long onHeld(LockStore.Attempt answer, long sentAt, LockStore.Ticket ticket) throws InterruptedException {
+    if (ticket != null && answer.serverMicros() >= 0) {
+      latest = new Queued(ticket.nonce(), sentAt, answer.serverMicros());
+    }
+    if (!wait.waits() || deadline.hasPassed()) {
+      return GIVE_UP;
+    }
+    if (waiter == null) {
+      subscribe();
+      return 0; // attempt again now that no release can go unseen
+    }
+    long remaining = answer.remainingLeaseMillis();
+    // Re-check when the holder's lease runs out (+1 ms: PTTL rounds down); a key without expiry is not ours to
+    // wait out, so look again once a lease.
+    long untilFree = TimeUnit.MILLISECONDS.toNanos(remaining >= 0 ? remaining + 1 : settings.leaseMillis());
+    if (waiter.isSubscribed()) {
+      backoff.reset();
+      return untilFree;
+    }
+    return Math.min(untilFree, backoff.nextNanos()); // no announcement can reach us yet: look again soon
+  }
+
+  private long onFailure(RuntimeException failure) throws InterruptedException {
+    boolean outage = RedisFailures.isTransient(failure);
+    mayHaveAcquired |= outage; // a dropped connection may have carried the command
+    if (!outage || wait.throwsOutages()) {
+      throw failure;
+    }
+    if (!wait.waits() || deadline.hasPassed()) {
+      return GIVE_UP;
+    }
+    log.debug("Redis unavailable while acquiring '{}'; retrying in {} ms", local.name,
+        TimeUnit.NANOSECONDS.toMillis(backoff.peekNanos()), failure);
+    if (waiter == null) {
+      subscribe(); // something to wait on, woken by close() and reconnects
+    }
+    return backoff.nextNanos();
+  }
+
+  /** Registers the waiter and waits, within the call's deadline, for its subscription to be confirmed. */
+  private void subscribe() throws InterruptedException {
+    waiter = parts.waiters().register(WakeupMode.watchedChannels(settings.database(), local.key));
+    try {
+      await(waiter.subscribed);
+    } catch (TimeoutException | RuntimeException e) {
+      // Not confirmed yet: attempts go on, with waits capped at the back-off until it is (see onHeld).
+      log.debug("subscription for '{}' not confirmed yet", local.name, e);
+    }
+  }
+
+  private void pause(long waitNanos) throws InterruptedException {
+    long nanos = Math.min(waitNanos, deadline.remainingNanos());
+    if (nanos <= 0) {
+      return;
+    }
+    try {
+      waiter.await(nanos);
+    } catch (InterruptedException e) {
+      if (wait.interruptible()) {
+        throw e;
+      }
+      interrupted = true;
+    }
+  }
+
+  /** Waits for a reply within the call's deadline and the command timeout, as the wait policy allows. */
+  private <T> T await(CompletionStage<T> reply) throws InterruptedException, TimeoutException {
+    Deadline bound = settings.commandDeadline(deadline);
+    if (wait.interruptible()) {
+      return bound.await(reply);
+    }
+    try {
+      return bound.awaitUninterruptibly(reply);
+    } finally {
+      interrupted |= Thread.interrupted(); // restored on the way out, after the last wait
+    }
+  }
+
+  private void hold(Lease lease) {
+    local.hold(lease);
+    parts.watchdog().register(lease); // before lock() returns: see LeaseWatchdog
+    held = lease;
+  }
+
+  private void leave() {
+    if (waiter != null) {
+      parts.waiters().deregister(waiter);
+    }
+    if (held == null && (mayHaveAcquired || queued)) {
+      parts.releases().abandon(local.key, token); // kept until Redis confirms it
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.github.redismutex;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Where the locks of one {@link RedisLocks} live, chosen once by its builder: one server (standalone or managed by
+ * Sentinel) or a Redis Cluster ({@link ServerDeployment}), or independent servers of which a majority decides
+ * ({@link RedlockDeployment}). It owns the connections, hands out the store and the subscriber built on them, and
+ * says what it supports, so that nothing else has to ask which deployment it is.
+ */
+interface Deployment {
+  /** The lock commands. */
+  LockStore store();
+
+  /** The condition commands, where conditions are supported. */
+  Optional<ConditionStore> conditions();
+
+  /** Why conditions are not supported, for the exception that says so; meaningful when {@link #conditions} is empty. */
+  default String whyNoConditions() {
+    return "conditions are not supported by this deployment";
+  }
+
+  /** The pub/sub side: one subscription per channel, whatever the number of servers. */
+  Subscriber subscriber();
+
+  /** Whether waiters also hear of expiries as they happen (keyspace notifications), decided at connect. */
+  WakeupMode wakeupMode();
+
+  /** The logical database, which names keyspace channels. */
+  int database();
+
+  /** Runs {@code action} after every reconnect of any of its connections, until the returned handle is closed. */
+  AutoCloseable onReconnect(Runnable action);
+
+  /** Closes the pub/sub connections, then the others, and shuts down the clients it created, each wait bounded. */
+  void close(Duration timeout);
+}

@@ -1,0 +1,84 @@
+package io.github.redismutex;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Redlock: independent Redis primaries, each with its own connections and {@link LettuceLockStore}, seen as one
+ * through {@link RedlockLockStore} (a majority decides) and {@link RedlockSubscriber} (a subscription counts once a
+ * majority confirmed it). Waiters mark locks as awaited but do not queue for direct hand-overs: each server would
+ * hand the lock to a different waiter. Keyspace events of independent servers do not add up to one, so expiries
+ * are noticed by the waiters' re-check when the majority's leases run out ({@link WakeupMode#CHANNEL}). No
+ * conditions: their queues would need the same quorum logic.
+ */
+final class RedlockDeployment implements Deployment {
+  private final List<RedisConnections> servers;
+  private final RedlockLockStore store;
+  private final RedlockSubscriber subscriber;
+
+  RedlockDeployment(List<RedisConnections> servers, String instanceId, long leaseMillis, Duration commandTimeout) {
+    this.servers = List.copyOf(servers);
+    List<LettuceLockStore> stores = new ArrayList<>();
+    List<LettuceSubscriber> subscribers = new ArrayList<>();
+    for (RedisConnections server : servers) {
+      LettuceLockStore serverStore = new LettuceLockStore(server.async, false, server.features, instanceId,
+          LettuceLockStore.Waiting.MARK, leaseMillis);
+      ServerDeployment.preload(serverStore, commandTimeout);
+      stores.add(serverStore);
+      subscribers.add(new LettuceSubscriber(server.pubSub));
+    }
+    this.store = new RedlockLockStore(stores);
+    this.subscriber = new RedlockSubscriber(subscribers);
+  }
+
+  @Override
+  public LockStore store() {
+    return store;
+  }
+
+  @Override
+  public Optional<ConditionStore> conditions() {
+    return Optional.empty();
+  }
+
+  @Override
+  public String whyNoConditions() {
+    return "conditions are not supported in Redlock mode";
+  }
+
+  @Override
+  public Subscriber subscriber() {
+    return subscriber;
+  }
+
+  @Override
+  public WakeupMode wakeupMode() {
+    return WakeupMode.CHANNEL;
+  }
+
+  @Override
+  public int database() {
+    return 0;
+  }
+
+  /** One watch per server's event bus; servers of one RedisLocks share their client resources, so one bus. */
+  @Override
+  public AutoCloseable onReconnect(Runnable action) {
+    List<AutoCloseable> watches = servers.stream().map(RedisConnections::events).distinct()
+        .map(bus -> servers.stream().filter(server -> server.events() == bus).findFirst().orElseThrow())
+        .map(server -> ServerDeployment.onReconnect(server, action))
+        .toList();
+    return () -> {
+      for (AutoCloseable watch : watches) {
+        watch.close();
+      }
+    };
+  }
+
+  @Override
+  public void close(Duration timeout) {
+    servers.forEach(server -> server.close(timeout));
+  }
+}
