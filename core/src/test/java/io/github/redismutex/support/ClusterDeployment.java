@@ -3,68 +3,135 @@ package io.github.redismutex.support;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
- * A Redis Cluster on loopback: six {@code redis-server} processes, three primaries with one replica each, made into
- * a cluster by {@code redis-cli --cluster create}. Nodes notice a dead peer after a second.
+ * A Redis Cluster on loopback: six {@code redis-server} processes, three primaries with one replica each. It is
+ * made from here, in the steps {@code redis-cli --cluster create} takes (so the tests need no redis-cli): a third of
+ * the slots and a config epoch of its own for each primary, every node meets the first, and once all six know each
+ * other each replica follows its primary. Nodes notice a dead peer after a second.
  */
 public final class ClusterDeployment implements AutoCloseable {
-  private final List<RedisServer> nodes = new ArrayList<>();
+  private static final int PRIMARIES = 3;
+  private static final String LOOPBACK = "127.0.0.1";
+
+  private final Path dir; // the nodes' cluster config files, nodes-<port>.conf; deleted on close
+  private final List<Node> nodes = new ArrayList<>(); // the primaries first, then their replicas in the same order
+
+  /** One node: its server, and the cluster bus port it listens on for its peers. */
+  private record Node(RedisServer server, int busPort) {}
 
   public ClusterDeployment() {
     try {
-      Path dir = Files.createTempDirectory("redis-cluster-");
-      for (int i = 0; i < 6; i++) {
-        int port = RedisServer.freePort();
-        nodes.add(RedisServer.startDedicated(port, "--cluster-enabled", "yes", "--cluster-config-file",
-            "nodes-" + port + ".conf", "--cluster-node-timeout", "1000", "--dir", dir.toString(),
-            // a replica may take over however long ago it last heard from its primary (tests kill primaries early)
-            "--cluster-replica-validity-factor", "0"));
-      }
-      List<String> command = new ArrayList<>(List.of(redisCli(), "--cluster", "create"));
-      nodes.forEach(node -> command.add("127.0.0.1:" + node.port()));
-      command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-      Process create = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "cluster-create.log").toFile())).start();
-      if (!create.waitFor(60, TimeUnit.SECONDS) || create.exitValue() != 0) {
-        throw new IllegalStateException("redis-cli --cluster create failed; see target/cluster-create.log");
-      }
-      awaitHealthy(Duration.ofSeconds(30));
+      dir = Files.createTempDirectory("redis-cluster-");
     } catch (IOException e) {
-      close();
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      close();
-      throw new IllegalStateException(e);
+    }
+    try {
+      for (int i = 0; i < 2 * PRIMARIES; i++) {
+        nodes.add(startNode());
+      }
+      assignEpochsAndSlots();
+      meetTheFirstNode();
+      await(Duration.ofSeconds(30), "all six nodes to know each other", this::everyNodeKnowsEveryNode);
+      followPrimaries();
+      await(Duration.ofSeconds(30), "every node to see the three replicas", this::everyNodeSeesEveryReplica);
+      awaitHealthy(Duration.ofSeconds(30));
     } catch (RuntimeException e) {
       close();
       throw e;
     }
   }
 
-  private static String redisCli() {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      Path candidate = Path.of(dir, "redis-cli");
-      if (Files.isExecutable(candidate)) {
-        return candidate.toString();
+  private Node startNode() {
+    int port = RedisServer.freePort();
+    int busPort = RedisServer.freePort();
+    while (busPort == port) {
+      busPort = RedisServer.freePort();
+    }
+    RedisServer server = RedisServer.startDedicated(port, "--cluster-enabled", "yes", "--cluster-config-file",
+        "nodes-" + port + ".conf", "--dir", dir.toString(), "--cluster-node-timeout", "1000",
+        // by default the bus port is port + 10000, past 65535 for many ephemeral ports
+        "--cluster-port", Integer.toString(busPort),
+        // a replica may take over however long ago it last heard from its primary (tests kill primaries early)
+        "--cluster-replica-validity-factor", "0");
+    return new Node(server, busPort);
+  }
+
+  /**
+   * While each node is still alone: a third of the slots for each primary, and distinct config epochs for all (as
+   * redis-cli gives them), which spares the nodes resolving an epoch collision while a test kills a primary.
+   */
+  private void assignEpochsAndSlots() {
+    for (int i = 0; i < nodes.size(); i++) {
+      RedisServer server = nodes.get(i).server();
+      server.admin().clusterSetConfigEpoch(i + 1);
+      if (i < PRIMARIES) {
+        int first = SlotHash.SLOT_COUNT * i / PRIMARIES;
+        int last = SlotHash.SLOT_COUNT * (i + 1) / PRIMARIES - 1;
+        server.admin().clusterAddSlots(IntStream.rangeClosed(first, last).toArray());
       }
     }
-    throw new IllegalStateException("the cluster tests need redis-cli on PATH to create the cluster"
-        + " (Debian/Ubuntu: apt-get install -y redis-server, which brings redis-tools)");
+  }
+
+  /** CLUSTER MEET with the bus port: Lettuce's clusterMeet(ip, port) would assume port + 10000. */
+  private void meetTheFirstNode() {
+    Node first = nodes.get(0);
+    for (Node node : nodes.subList(1, nodes.size())) {
+      String reply = node.server().admin().dispatch(CommandType.CLUSTER, new StatusOutput<>(StringCodec.UTF8),
+          new CommandArgs<>(StringCodec.UTF8).add("MEET").add(LOOPBACK).add(first.server().port())
+              .add(first.busPort()));
+      if (!"OK".equals(reply)) {
+        throw new IllegalStateException("CLUSTER MEET on node " + node.server().port() + " replied " + reply);
+      }
+    }
+  }
+
+  /** Every replica follows the primary of the same index; they sync once the replica's CLUSTER REPLICATE is in. */
+  private void followPrimaries() {
+    for (int i = 0; i < PRIMARIES; i++) {
+      String primaryId = nodes.get(i).server().admin().clusterMyId();
+      nodes.get(PRIMARIES + i).server().admin().clusterReplicate(primaryId);
+    }
+  }
+
+  private boolean everyNodeKnowsEveryNode() {
+    return nodes.stream().allMatch(node -> {
+      List<String[]> view = clusterNodes(node.server());
+      return view.size() == nodes.size()
+          && view.stream().noneMatch(line -> line[2].contains("handshake") || line[2].contains("noaddr"));
+    });
+  }
+
+  private boolean everyNodeSeesEveryReplica() {
+    return nodes.stream().allMatch(
+        node -> clusterNodes(node.server()).stream().filter(line -> line[2].contains("slave")).count() == PRIMARIES);
+  }
+
+  /** CLUSTER NODES, one array of fields per node: id, address, flags, primary id, and so on. */
+  private static List<String[]> clusterNodes(RedisServer server) {
+    return server.admin().clusterNodes().lines().filter(line -> !line.isBlank()).map(line -> line.split(" "))
+        .toList();
   }
 
   /** Seed URIs of every node. */
   public String[] uris() {
-    return nodes.stream().map(RedisServer::uri).toArray(String[]::new);
+    return servers().map(RedisServer::uri).toArray(String[]::new);
   }
 
   /**
@@ -72,27 +139,48 @@ public final class ClusterDeployment implements AutoCloseable {
    * that the replica can take over when its primary dies.
    */
   public void awaitHealthy(Duration timeout) {
+    await(timeout, "the cluster to become healthy", () -> servers().filter(RedisServer::isRunning).allMatch(node -> {
+      if (!node.admin().clusterInfo().contains("cluster_state:ok")) {
+        return false;
+      }
+      String replication = node.admin().info("replication");
+      return !replication.contains("role:slave") || replication.contains("master_link_status:up");
+    }));
+  }
+
+  /** The node currently serving {@code key}'s slot as primary, as the cluster itself reports it. */
+  public RedisServer primaryOf(String key) {
+    RedisClusterClient client = RedisClusterClient.create(
+        servers().filter(RedisServer::isRunning).map(node -> RedisURI.create(node.uri())).toList());
+    try {
+      client.refreshPartitions();
+      int port = client.getPartitions().getPartitionBySlot(SlotHash.getSlot(key)).getUri().getPort();
+      return servers().filter(node -> node.port() == port).findFirst().orElseThrow();
+    } finally {
+      Clients.shutdown(client);
+    }
+  }
+
+  @Override
+  public void close() {
+    servers().forEach(RedisServer::close);
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    } catch (IOException ignored) {
+      // a temporary directory left behind is harmless
+    }
+  }
+
+  private Stream<RedisServer> servers() {
+    return nodes.stream().map(Node::server);
+  }
+
+  /** Polls {@code condition} every 100 ms; a node that does not answer yet counts as not there. */
+  private static void await(Duration timeout, String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      boolean ok = true;
-      for (RedisServer node : nodes) {
-        try {
-          if (node.isRunning() && !node.admin().clusterInfo().contains("cluster_state:ok")) {
-            ok = false;
-          }
-          String replication = node.isRunning() ? node.admin().info("replication") : "";
-          if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
-            ok = false;
-          }
-        } catch (RuntimeException e) {
-          ok = false;
-        }
-      }
-      if (ok) {
-        return;
-      }
+    while (!holds(condition)) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the cluster did not become healthy within " + timeout);
+        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
       }
       try {
         Thread.sleep(100);
@@ -103,21 +191,11 @@ public final class ClusterDeployment implements AutoCloseable {
     }
   }
 
-  /** The node currently serving {@code key}'s slot as primary, as the cluster itself reports it. */
-  public RedisServer primaryOf(String key) {
-    RedisClusterClient client = RedisClusterClient.create(
-        nodes.stream().filter(RedisServer::isRunning).map(node -> RedisURI.create(node.uri())).toList());
+  private static boolean holds(BooleanSupplier condition) {
     try {
-      client.refreshPartitions();
-      int port = client.getPartitions().getPartitionBySlot(SlotHash.getSlot(key)).getUri().getPort();
-      return nodes.stream().filter(node -> node.port() == port).findFirst().orElseThrow();
-    } finally {
-      Clients.shutdown(client);
+      return condition.getAsBoolean();
+    } catch (RuntimeException e) {
+      return false;
     }
-  }
-
-  @Override
-  public void close() {
-    nodes.forEach(RedisServer::close);
   }
 }

@@ -8,9 +8,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Gives each test class one shared {@link RedisServer}, injected as a constructor, lifecycle or test parameter:
- * {@code REDIS_URL} if set, else a {@code redis-server} started for the class (from PATH, else Testcontainers
- * where Docker runs, else the binary in the embedded-redis test jar), stopped after the class. Where none can be
- * had, the tests fail and say how to get one; they never skip.
+ * {@code REDIS_URL} if set, else a {@code redis-server} started for the class (from PATH, else the Redis 7.0.15
+ * binary in the embedded-redis test jar), stopped after the class; only on a platform that jar has no binary for,
+ * Testcontainers where Docker runs. Where none can be had, the tests fail and say how to get one; they never skip.
  *
  * <p>Tests that change the server's config or break it use {@link RedisServer#startDedicated} instead.
  */

@@ -5,14 +5,12 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,15 +22,14 @@ import java.util.regex.Pattern;
 
 /**
  * A Redis server for tests: either a {@code redis-server} process this class started on a free loopback port (and
- * stops by its process id), or an external one named by {@code REDIS_URL}. Fault tests ask for a {@link
- * #startDedicated dedicated} server, which is always a process of their own.
+ * stops by its process id), or an external one named by {@code REDIS_URL} (or a Docker container, only where no
+ * binary can be had). Fault tests ask for a {@link #startDedicated dedicated} server, which is always a process of
+ * their own. The binary is {@code redis-server} from PATH, else the one in the embedded-redis test jar, so the tests
+ * need nothing installed but a JDK and Maven.
  */
 public final class RedisServer implements AutoCloseable {
   private static final Pattern COMMAND_STAT = Pattern.compile("^cmdstat_([^:]+):calls=(\\d+)");
-  private static final String INSTALL_HINT =
-      "No Redis server for the tests. Install one (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install"
-          + " redis), or set REDIS_URL=redis://host:port to use a running server, or start Docker for"
-          + " Testcontainers. The test-scoped embedded-redis binary was tried too and did not start.";
+
 
   private final String binary; // null for an external server
   private final List<String> extraArgs;
@@ -53,13 +50,16 @@ public final class RedisServer implements AutoCloseable {
     this.logFile = binary == null ? null : Path.of("target", "redis-" + port + ".log");
   }
 
-  /** The server tests of one class share: REDIS_URL if set, else a fresh local process. */
+  /**
+   * The server tests of one class share: REDIS_URL if set, else a fresh local process, else (no binary for this
+   * platform) a Docker container where Docker runs.
+   */
   static RedisServer startShared() {
     String url = System.getenv("REDIS_URL");
     if (url != null && !url.isBlank()) {
       return new RedisServer(null, RedisURI.create(url).getPort(), List.of(), url, null);
     }
-    if (binaryOnPath() == null && DockerContainers.dockerAvailable()) {
+    if (localBinary() == null && DockerContainers.dockerAvailable()) {
       AutoCloseable container = DockerContainers.startRedis();
       String uri = container.toString();
       return new RedisServer(null, RedisURI.create(uri).getPort(), List.of(), uri, container);
@@ -131,7 +131,7 @@ public final class RedisServer implements AutoCloseable {
       process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
     } catch (IOException e) {
-      throw new IllegalStateException(INSTALL_HINT + " (" + binary + ": " + e.getMessage() + ")", e);
+      throw new IllegalStateException("cannot run " + binary + ": " + e.getMessage() + ". " + installHint(), e);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!accepts(port)) {
@@ -211,10 +211,18 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** redis-server from PATH, else the binary shipped in the test-scoped embedded-redis jar. */
+  /** redis-server from PATH, else the one in the embedded-redis test jar; fails, saying how to get one, if neither. */
   static String findBinary() {
+    String binary = localBinary();
+    if (binary == null) {
+      throw new IllegalStateException(installHint());
+    }
+    return binary;
+  }
+
+  private static String localBinary() {
     String onPath = binaryOnPath();
-    return onPath != null ? onPath : embeddedBinary();
+    return onPath != null ? onPath : EmbeddedRedisBinary.path().map(Path::toString).orElse(null);
   }
 
   private static String binaryOnPath() {
@@ -227,23 +235,12 @@ public final class RedisServer implements AutoCloseable {
     return null;
   }
 
-  private static String embeddedBinary() {
-    String arch = System.getProperty("os.arch");
-    String resource = System.getProperty("os.name").toLowerCase().contains("linux")
-        ? ("aarch64".equals(arch) ? "/redis-server-6.2.7-linux-arm64" : "/redis-server-6.2.6-v5-linux-amd64")
-        : ("aarch64".equals(arch) ? "/redis-server-6.2.6-v5-darwin-arm64" : "/redis-server-6.2.6-v5-darwin-amd64");
-    try (InputStream in = RedisServer.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException(INSTALL_HINT);
-      }
-      Path file = Files.createTempFile("redis-server-", "");
-      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-      file.toFile().setExecutable(true);
-      file.toFile().deleteOnExit();
-      return file.toString();
-    } catch (IOException e) {
-      throw new UncheckedIOException(INSTALL_HINT, e);
-    }
+  private static String installHint() {
+    return "No redis-server for the tests: none on PATH, and the test-scoped org.signal:embedded-redis jar has no"
+        + " Redis " + EmbeddedRedisBinary.VERSION + " binary for " + EmbeddedRedisBinary.platform() + ". Install"
+        + " Redis 7 (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis). Without one, only"
+        + " the tests that share a server can run: set REDIS_URL=redis://host:port to a running server, or start"
+        + " Docker (Testcontainers, redis:7).";
   }
 
   static int freePort() {

@@ -13,9 +13,9 @@ import java.util.concurrent.locks.Lock;
  * money is lost. Round 2 wraps each deposit in {@code lock(); try { ... } finally { unlock(); }} on the {@link
  * io.github.redismutex.RedisMutex} "account:1": every dollar arrives. The exit code is 1 if round 2 loses money.
  *
- * <p>Redis: {@code REDIS_URL} if set, else a {@code redis-server} from the PATH or embedded-redis, started for the
- * run ({@link DemoRedis}). From the project root: {@code mvn -q -pl examples -am compile -Pdemo}, or {@code mvn -q
- * install -DskipTests && mvn -q -pl examples exec:java}.
+ * <p>Redis: {@code REDIS_URL} if set, else a {@code redis-server} from the PATH or the one in the embedded-redis
+ * jar, started for the run ({@link DemoRedis}). From the project root: {@code mvn -q -pl examples -am compile
+ * -Pdemo}, or {@code mvn -q install -DskipTests && mvn -q -pl examples exec:java}.
  */
 public final class BankAccountDemo {
   static final String LOCK_NAME = "account:1";

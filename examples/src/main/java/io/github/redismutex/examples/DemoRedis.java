@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import redis.embedded.RedisServer;
 
 /**
  * The Redis server the demo talks to, in this order of preference:
@@ -23,7 +22,8 @@ import redis.embedded.RedisServer;
  * <ol>
  *   <li>the one at {@code REDIS_URL}, if that variable is set (left running, of course);
  *   <li>a {@code redis-server} found on the PATH, started on a free port of 127.0.0.1 and stopped at the end;
- *   <li>the Redis binary bundled in embedded-redis, likewise: so the demo runs on a machine with only a JDK and Maven.
+ *   <li>the redis-server binary bundled in the embedded-redis jar, likewise: so the demo runs on a machine with only a
+ *       JDK and Maven.
  * </ol>
  *
  * The servers the demo starts listen on loopback only and never write to disk.
@@ -52,7 +52,9 @@ final class DemoRedis implements AutoCloseable {
     }
     int port = freeLoopbackPort();
     Optional<Path> redisServer = findOnPath("redis-server");
-    return redisServer.isPresent() ? startProcess(redisServer.get(), port) : startEmbedded(port);
+    return redisServer.isPresent()
+        ? startProcess(redisServer.get(), redisServer.get().toString(), port)
+        : startProcess(EmbeddedRedisBinary.extract(), "embedded-redis's redis-server (none on the PATH)", port);
   }
 
   String url() {
@@ -68,7 +70,9 @@ final class DemoRedis implements AutoCloseable {
     stopper.stop();
   }
 
-  private static DemoRedis startProcess(Path redisServer, int port) throws IOException, InterruptedException {
+  /** Starts {@code redisServer}, called {@code name} in the description, and waits until it answers. */
+  private static DemoRedis startProcess(Path redisServer, String name, int port)
+      throws IOException, InterruptedException {
     // A fresh directory: Redis loads a dump.rdb it finds in its working directory, and we want an empty server.
     Path dir = Files.createTempDirectory("redis-mutex-demo-");
     Path log = dir.resolve("redis.log");
@@ -97,20 +101,8 @@ final class DemoRedis implements AutoCloseable {
       stopper.stop();
       throw e;
     }
-    return new DemoRedis("redis://" + LOOPBACK + ":" + port, redisServer + " on " + LOOPBACK + ":" + port
+    return new DemoRedis("redis://" + LOOPBACK + ":" + port, name + " on " + LOOPBACK + ":" + port
         + ", pid " + process.pid() + ", started for this demo", stopper);
-  }
-
-  private static DemoRedis startEmbedded(int port) throws IOException {
-    RedisServer server = RedisServer.newRedisServer()
-        .bind(LOOPBACK)
-        .port(port)
-        .setting("save \"\"")
-        .setting("appendonly no")
-        .build();
-    server.start(); // returns once the server prints that it is ready
-    return new DemoRedis("redis://" + LOOPBACK + ":" + port, "embedded-redis (no redis-server on the PATH) on "
-        + LOOPBACK + ":" + port + ", started for this demo", server::stop);
   }
 
   /** A port nobody listens on now. Another process could take it before Redis does; then Redis exits, and we say so. */

@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Fresh redis-server processes on free loopback ports, all with the same flags (no persistence), in a temporary
- * directory each; stopped by process, never by name. Closed servers leave nothing behind.
+ * Fresh redis-server processes ({@link RedisBinary}: from PATH, else the embedded one) on free loopback ports, all
+ * with the same flags (no persistence), in a temporary directory each; stopped by process, never by name. Closed
+ * servers leave nothing behind.
  */
 final class RedisServers implements AutoCloseable {
   private static final List<RedisServers> OPEN = new ArrayList<>();
@@ -56,7 +57,7 @@ final class RedisServers implements AutoCloseable {
     }
   }
 
-  /** A cluster of six nodes: three primaries, one replica each, made by redis-cli --cluster create. */
+  /** A cluster of six nodes: three primaries, one replica each ({@link ClusterSetup}). */
   static RedisServers cluster() {
     RedisServers servers = new RedisServers(temporaryDirectory());
     try {
@@ -65,10 +66,7 @@ final class RedisServers implements AutoCloseable {
         servers.start(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + index + ".conf",
             "--cluster-node-timeout", "5000"));
       }
-      List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-      servers.ports.forEach(port -> create.add("127.0.0.1:" + port));
-      create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-      run(create, servers.directory.resolve("cluster-create.log"));
+      ClusterSetup.create(servers.ports);
       for (int port : servers.ports) {
         awaitClusterOk(port);
       }
@@ -81,7 +79,7 @@ final class RedisServers implements AutoCloseable {
 
   private void start(List<String> extraFlags) {
     int port = freePort();
-    List<String> command = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
+    List<String> command = new ArrayList<>(List.of(RedisBinary.path(), "--port", String.valueOf(port),
         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.toString(),
         "--dbfilename", "dump-" + port + ".rdb", "--logfile", "redis-" + port + ".log"));
     command.addAll(extraFlags);
@@ -92,7 +90,7 @@ final class RedisServers implements AutoCloseable {
       ports.add(port);
       awaitPing(port, process);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start redis-server (is it on PATH?)", e);
+      throw new UncheckedIOException("cannot start " + RedisBinary.path(), e);
     }
   }
 
@@ -141,24 +139,6 @@ final class RedisServers implements AutoCloseable {
         }
         sleep(50);
       }
-    }
-  }
-
-  private static void run(List<String> command, Path log) {
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " did not finish within 60 s");
-      }
-      if (process.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + " failed: " + Files.readString(log));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 

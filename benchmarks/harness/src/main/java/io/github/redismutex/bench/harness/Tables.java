@@ -249,14 +249,24 @@ final class Tables {
         redisVersion());
   }
 
+  /** The value after {@code name} in redis-server --version's "v=7.0.15 ... malloc=jemalloc-5.3.0 ..." line. */
+  private static String field(String version, String name) {
+    int at = version.indexOf(name);
+    if (at < 0) {
+      return "unknown";
+    }
+    int end = version.indexOf(' ', at);
+    return version.substring(at + name.length(), end < 0 ? version.length() : end);
+  }
+
   private static String redisVersion() {
     try {
-      Process process = new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
+      Process process = new ProcessBuilder(RedisBinary.path(), "--version").redirectErrorStream(true).start();
       String version = new String(process.getInputStream().readAllBytes()).trim();
       process.waitFor(10, TimeUnit.SECONDS);
-      int v = version.indexOf("v=");
-      return "Redis " + (v >= 0 ? version.substring(v + 2, version.indexOf(' ', v)) : version);
-    } catch (IOException | InterruptedException e) {
+      // the allocator too: embedded-redis's static build uses libc malloc, Debian's and Homebrew's jemalloc
+      return "Redis " + field(version, "v=") + ", malloc " + field(version, "malloc=");
+    } catch (IOException | InterruptedException | RuntimeException e) {
       return "Redis version unknown";
     }
   }
