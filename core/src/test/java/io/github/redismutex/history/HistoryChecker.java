@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  *       refuses lower tokens rejects the stale holder's late writes.
  *   <li><b>Tokens grow</b>: per lock, in order of entry, each token of a section that kept its lease is higher than
  *       the one before.
+ *   <li>Fencing tokens mean nothing across a reset of the fencing counters (a restart without persistence, an
+ *       operator deleting them): the test that caused one says when, and token comparisons between sections that
+ *       entered on either side of it are skipped. Overlaps of holders that kept their lease are violations still.
  *   <li><b>Bounded waits</b>: no {@code tryLock(t)} ran past {@code t} by more than the allowed lateness, unless the
  *       test stopped the waiter's own process meanwhile; time in which the process did not run at all (a {@link
  *       Hiccup}: a GC pause, or a machine too busy to schedule it) is not the lock's and is not counted.
@@ -27,18 +30,28 @@ import java.util.stream.Collectors;
 public final class HistoryChecker {
   private final long allowedLatenessMicros;
   private final List<ProcessPause> pauses;
+  private final List<Long> counterResetsMicros;
 
   /** A client process stopped by the test (SIGSTOP) from one time to another: its own waits could not keep time. */
   record ProcessPause(String client, long fromMicros, long toMicros) {}
 
   /** @param allowedLatenessMicros how far past its timeout a {@code tryLock(t)} may return */
   public HistoryChecker(long allowedLatenessMicros) {
-    this(allowedLatenessMicros, List.of());
+    this(allowedLatenessMicros, List.of(), List.of());
   }
 
-  HistoryChecker(long allowedLatenessMicros, List<ProcessPause> pauses) {
+  /** @param counterResetsMicros when the test reset the locks' fencing counters */
+  HistoryChecker(long allowedLatenessMicros, List<ProcessPause> pauses, List<Long> counterResetsMicros) {
     this.allowedLatenessMicros = allowedLatenessMicros;
     this.pauses = List.copyOf(pauses);
+    this.counterResetsMicros = List.copyOf(counterResetsMicros);
+  }
+
+  /** Whether a fencing counter reset happened between the two sections' entries: their tokens do not compare. */
+  private boolean resetBetween(CriticalSection one, CriticalSection other) {
+    long from = Math.min(one.enterMicros(), other.enterMicros());
+    long to = Math.max(one.enterMicros(), other.exitMicros());
+    return counterResetsMicros.stream().anyMatch(reset -> reset >= from && reset <= to);
   }
 
   /**
@@ -103,7 +116,7 @@ public final class HistoryChecker {
           } else {
             staleOverlaps++;
           }
-          if (!fenced(earlier, later)) {
+          if (!resetBetween(earlier, later) && !fenced(earlier, later)) {
             unfenced.add(earlier + " overlaps " + later + ", and fencing tokens do not tell the stale one");
           }
         }
@@ -115,7 +128,7 @@ public final class HistoryChecker {
         if (section.token() < 0 || !section.believedHeld()) {
           continue;
         }
-        if (previous != null && section.token() <= previous.token()) {
+        if (previous != null && section.token() <= previous.token() && !resetBetween(previous, section)) {
           tokenDecreases.add(previous + " then " + section);
         }
         previous = section;

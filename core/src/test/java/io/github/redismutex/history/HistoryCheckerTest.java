@@ -135,10 +135,31 @@ class HistoryCheckerTest {
   @Test
   void aWaitThatSpannedAPauseOfItsOwnProcessIsNotLate() {
     HistoryChecker pausing = new HistoryChecker(50 * MS, List.of(new HistoryChecker.ProcessPause("c", 100 * MS,
-        3000 * MS), new HistoryChecker.ProcessPause("other", 0, 10_000 * MS)));
+        3000 * MS), new HistoryChecker.ProcessPause("other", 0, 10_000 * MS)), List.of());
     HistoryChecker.Report report = pausing.check(new History.Records(List.of(),
         List.of(waited(400, 0, 3100, false), waited(400, 4000, 4500, false))));
     assertThat(report.lateWaits()).hasSize(1).first().asString().contains("took 500 ms");
+  }
+
+  @Test
+  void tokensOfSectionsOnEitherSideOfAFencingCounterResetAreNotCompared() {
+    HistoryChecker resetAt35 = new HistoryChecker(50 * MS, List.of(), List.of(35 * MS));
+    List<CriticalSection> sections = List.of(section("paused", "x", 100, 0, 50, true), // stale, token from before
+        section("b", "x", 1, 40, 60, false), // after the reset: tokens start again
+        section("c", "x", 2, 70, 80, false));
+    HistoryChecker.Report report = resetAt35.check(new History.Records(sections, List.of(), List.of()));
+    assertThat(report.unfencedOverlaps()).as(report.details()).isEmpty();
+    assertThat(report.tokenDecreases()).as(report.details()).isEmpty();
+    assertThat(checker.check(new History.Records(sections, List.of(), List.of())).unfencedOverlaps())
+        .as("without the reset, the stale holder's higher token would win").hasSize(1);
+  }
+
+  @Test
+  void anOverlapOfHoldersThatKeptTheirLeaseIsAViolationWhateverTheCountersDid() {
+    HistoryChecker resetAt5 = new HistoryChecker(50 * MS, List.of(), List.of(5 * MS));
+    HistoryChecker.Report report = resetAt5.check(new History.Records(
+        List.of(section("a", "x", 1, 0, 10, false), section("b", "x", 2, 9, 20, false)), List.of(), List.of()));
+    assertThat(report.overlaps()).hasSize(1);
   }
 
   @Test

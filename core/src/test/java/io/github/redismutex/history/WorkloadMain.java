@@ -11,14 +11,23 @@ import java.util.List;
 
 /**
  * A {@link Workload} client in a JVM of its own, so that it can be paused (SIGSTOP) or killed (SIGKILL) as a whole.
- * Arguments: {@code URI PREFIX CLIENT HISTORY_FILE LEASE_MS THREADS HOLD_MS TIMEOUT_MS SEED NAME...}; long sections last 1.5
- * leases. Prints
+ * Arguments: {@code TARGET PREFIX CLIENT HISTORY_FILE LEASE_MS THREADS HOLD_MS TIMEOUT_MS SEED NAME...}; long sections last 1.5
+ * leases; TARGET as for {@link #builder}. Prints
  * {@code READY} once running; on the line {@code STOP} it stops the workload, prints
  * {@code STOPPED <acquisitions> <lost at unlock> <hung> <error kind>=<count>...}, closes its {@code RedisLocks}, prints
  * {@code CLOSED <library threads left>} and exits.
  */
 public final class WorkloadMain {
   private WorkloadMain() {}
+
+  /** A builder for {@code target}: a server's URI, or {@code redlock:} and the servers' URIs separated by commas. */
+  static RedisLocks.Builder builder(String target) {
+    return target.startsWith(REDLOCK)
+        ? RedisLocks.builder().redlock(target.substring(REDLOCK.length()).split(","))
+        : RedisLocks.builder().uri(target);
+  }
+
+  private static final String REDLOCK = "redlock:";
 
   public static void main(String[] args) throws Exception {
     String uri = args[0];
@@ -31,7 +40,7 @@ public final class WorkloadMain {
         Duration.ofMillis(Long.parseLong(args[7])), lease.multipliedBy(3).dividedBy(2));
     long seed = Long.parseLong(args[8]);
     LeaseLosses losses = new LeaseLosses();
-    RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix).leaseTime(lease).onLeaseLost(losses).build();
+    RedisLocks locks = builder(uri).keyPrefix(prefix).leaseTime(lease).onLeaseLost(losses).build();
     try (History history = History.appendingTo(file)) {
       Workload workload = Workload.start(client, locks, losses, history, settings, seed);
       System.out.println("READY");

@@ -37,6 +37,7 @@ public final class WorkloadRun implements AutoCloseable {
   private final List<ChildJvm> children = new ArrayList<>();
   private final Map<ChildJvm, String> childClients = new HashMap<>();
   private final List<HistoryChecker.ProcessPause> pauses = new ArrayList<>();
+  private final List<Long> counterResets = new ArrayList<>();
 
   /**
    * @param dir where the history files go (kept after the run, for a look at a failure)
@@ -74,7 +75,7 @@ public final class WorkloadRun implements AutoCloseable {
 
   /** The merged histories checked again, with another allowed lateness. */
   public HistoryChecker.Report check(long allowedLatenessMicros) {
-    return new HistoryChecker(allowedLatenessMicros, pauses).check(History.read(files));
+    return new HistoryChecker(allowedLatenessMicros, pauses, counterResets).check(History.read(files));
   }
 
   public String prefix() {
@@ -87,7 +88,7 @@ public final class WorkloadRun implements AutoCloseable {
    */
   public long acquireEveryName(String uri, Duration within) throws InterruptedException {
     long start = System.nanoTime();
-    try (RedisLocks fresh = RedisLocks.builder().uri(uri).keyPrefix(prefix).leaseTime(lease).build()) {
+    try (RedisLocks fresh = WorkloadMain.builder(uri).keyPrefix(prefix).leaseTime(lease).build()) {
       for (String name : settings.names()) {
         RedisMutex lock = fresh.mutex(name);
         fresh.inspect(name).ifPresent(holder -> System.out.printf("after the run, '%s' is still held: %s%n", name,
@@ -122,12 +123,31 @@ public final class WorkloadRun implements AutoCloseable {
     return kind + (files.size() + 1);
   }
 
-  /** A client in this JVM, connecting to {@code uri} (the server, or a proxy in front of it). */
-  public RedisLocks startClient(String uri) {
+  /**
+   * The fencing counters of this run's locks were just reset (deleted) by the test, on every server: fencing tokens
+   * of sections on either side of this moment do not compare.
+   */
+  public void fencingCountersReset() {
+    counterResets.add(History.nowMicros());
+  }
+
+  /** Deletes the fencing counters of this run's locks on the server {@code admin} talks to. */
+  public void resetFencingCounters(RedisCommands<String, String> admin) {
+    List<String> counters = admin.keys(prefix + "*:fence");
+    if (!counters.isEmpty()) {
+      admin.del(counters.toArray(String[]::new));
+    }
+  }
+
+  /**
+   * A client in this JVM, connecting to {@code target}: a server (or a proxy in front of it) by URI, or {@code
+   * redlock:} and the servers' URIs separated by commas ({@link WorkloadMain#builder}).
+   */
+  public RedisLocks startClient(String target) {
     String client = nextClient("local");
     Path file = dir.resolve(client + ".history");
     LeaseLosses losses = new LeaseLosses();
-    RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix).leaseTime(lease).onLeaseLost(losses).build();
+    RedisLocks locks = WorkloadMain.builder(target).keyPrefix(prefix).leaseTime(lease).onLeaseLost(losses).build();
     History history = History.appendingTo(file);
     files.add(file);
     locals.add(locks);
@@ -136,7 +156,7 @@ public final class WorkloadRun implements AutoCloseable {
     return locks;
   }
 
-  /** A client in a JVM of its own, running once this returns. */
+  /** A client in a JVM of its own, running once this returns; {@code uri} as for {@link #startClient}. */
   public ChildJvm startChild(String uri) throws InterruptedException {
     String client = nextClient("child");
     Path file = dir.resolve(client + ".history");
