@@ -103,11 +103,16 @@ final class LockKeys {
   }
 
   static String checkName(String name) {
-    Objects.requireNonNull(name, "name must not be null");
+    return checkName("name", name);
+  }
+
+  /** Checks a lock or condition name; {@code what} names the argument in the message. */
+  static String checkName(String what, String name) {
+    Objects.requireNonNull(name, what + " must not be null");
     if (name.isEmpty()) {
-      throw new IllegalArgumentException("name must not be empty");
+      throw new IllegalArgumentException(what + " must not be empty");
     }
-    checkText("name", name, MAX_NAME_BYTES);
+    checkText(what, name, MAX_NAME_BYTES);
     return name;
   }
 

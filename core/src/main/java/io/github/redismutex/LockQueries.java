@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -10,11 +11,13 @@ import java.util.Optional;
  */
 final class LockQueries {
   private final LockStore store;
+  private final LockKeys keys;
   private final Replies replies;
   private final Lifecycle lifecycle;
 
-  LockQueries(LockStore store, Replies replies, Lifecycle lifecycle) {
+  LockQueries(LockStore store, LockKeys keys, Replies replies, Lifecycle lifecycle) {
     this.store = store;
+    this.keys = keys;
     this.replies = replies;
     this.lifecycle = lifecycle;
   }
@@ -42,7 +45,20 @@ final class LockQueries {
         : Optional.of(LockValue.parse(name, holding.value(), holding.remainingLeaseMillis()));
   }
 
+  /** As {@link RedisLocks#fencedSet}: the arguments are checked before anything is sent. */
   boolean fencedSet(String key, String value, long fencingToken) {
+    Objects.requireNonNull(key, "key must not be null");
+    Objects.requireNonNull(value, "value must not be null");
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("key must not be empty");
+    }
+    if (keys.isLockSpace(key)) {
+      throw new IllegalArgumentException("key must not be one of the locks' own keys (those starting with '"
+          + keys.prefix() + "{'), was '" + key + "'");
+    }
+    if (fencingToken <= 0) {
+      throw new IllegalArgumentException("fencingToken must be positive, was " + fencingToken);
+    }
     lifecycle.checkOpen();
     return replies.await(store.fencedSet(key, value, fencingToken), "fencedSet of '" + key + "'");
   }

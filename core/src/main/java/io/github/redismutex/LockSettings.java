@@ -1,5 +1,8 @@
 package io.github.redismutex;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
  * What the lock algorithm of one {@link RedisLocks} knows besides its collaborators. Immutable.
  *
@@ -9,6 +12,15 @@ package io.github.redismutex;
  */
 record LockSettings(long leaseMillis, long commandTimeoutNanos, int database, String processPart,
     int maxLocalHandOvers) {
+
+  /** Checks a duration argument: {@code what} must be between {@code min} and {@code max}, else the message says so. */
+  static Duration checkDuration(String what, Duration value, Duration min, Duration max) {
+    Objects.requireNonNull(value, what + " must not be null");
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", was " + value);
+    }
+    return value;
+  }
 
   /** One command's bound inside a call: the earlier of the call's deadline and the command timeout. */
   Deadline commandDeadline(Deadline call) {

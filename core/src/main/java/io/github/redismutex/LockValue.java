@@ -1,5 +1,7 @@
 package io.github.redismutex;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,6 +18,22 @@ final class LockValue {
   /** The metadata part for an acquisition starting now on the calling thread. */
   static String metadata(String processPart) {
     return System.currentTimeMillis() + " " + processPart + " " + Thread.currentThread().getName();
+  }
+
+  /**
+   * This host's name for holder metadata: {@code HOSTNAME} when the environment has it (no lookup), else the local
+   * host's name (which may take a DNS round trip).
+   */
+  static String hostName() {
+    String fromEnvironment = System.getenv("HOSTNAME");
+    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+      return fromEnvironment.trim();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown-host";
+    }
   }
 
   /** "{@code <pid> <host>}" of this process; spaces in the host name (there should be none) become '_'. */

@@ -201,6 +201,10 @@ final class MutexSync {
     return local;
   }
 
+  LockTable table() {
+    return table;
+  }
+
   /** The calling thread's lease of the lock. */
   Lease heldLease(String name, String what) {
     return heldLocalLock(name, what).heldLease();

@@ -3,19 +3,12 @@ package io.github.redismutex;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,11 +58,8 @@ public final class RedisLocks implements AutoCloseable {
   private final Deployment deployment;
   private final LockKeys keys;
   private final Lifecycle lifecycle = new Lifecycle();
-  private final ScheduledExecutorService background; // the one thread: renewals, resent clean-ups
+  private final Background background;
   private final WaiterRegistry waiters;
-  private final LeaseWatchdog watchdog;
-  private final UnconfirmedReleases releases;
-  private final LockTable table;
   private final MutexSync sync;
   private final LockQueries queries;
   private final Optional<Conditions> conditions;
@@ -82,55 +72,26 @@ public final class RedisLocks implements AutoCloseable {
 
   /**
    * Wires the parts of an instance over {@code deployment}, which it owns from now on (closing it on failure too),
-   * with the settings of {@code builder}; its background thread is named {@code <threadPrefix>-watchdog}. Also for
-   * the jcstress module, which passes an in-memory deployment.
+   * with the settings of {@code builder}. Also for the jcstress module, which passes an in-memory deployment.
    */
   RedisLocks(Deployment deployment, Builder builder, String threadPrefix) {
     this.deployment = deployment;
     this.keys = new LockKeys(builder.keyPrefix);
     this.commandTimeout = builder.commandTimeout;
     long leaseMillis = builder.leaseTime.toMillis();
-    this.background = Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread thread = new Thread(task, threadPrefix + "-watchdog");
-      thread.setDaemon(true); // a forgotten close() must not keep the JVM alive; close() stops it anyway
-      return thread;
-    });
-    try {
-      LockStore store = deployment.store();
-      this.waiters = new WaiterRegistry(deployment.subscriber());
-      deployment.subscriber().deliverTo(waiters);
-      LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener);
-      this.watchdog = new LeaseWatchdog(store, losses, leaseMillis, background);
-      this.releases = new UnconfirmedReleases(store, leaseMillis, commandTimeout);
-      long resendPeriod = UnconfirmedReleases.RESEND_PERIOD_MILLIS;
-      background.scheduleWithFixedDelay(releases::resend, resendPeriod, resendPeriod, TimeUnit.MILLISECONDS);
-      this.table = new LockTable(keys::lockKey);
-      LockSettings settings = new LockSettings(leaseMillis, commandTimeout.toNanos(), deployment.database(),
-          LockValue.processPart(hostName()), builder.maxLocalHandOvers);
-      this.sync = new MutexSync(table,
-          new Collaborators(store, waiters, watchdog, releases, losses, lifecycle), settings);
-      Replies replies = new Replies(commandTimeout);
-      this.queries = new LockQueries(store, replies, lifecycle);
-      this.conditions = deployment.conditions().map(cs -> new Conditions(cs, waiters, leaseMillis, replies));
-      // A reconnect may follow a restart that lost the locks: renew at once, so holders learn of a loss then; and
-      // send the clean-ups that could not be sent while disconnected.
-      this.reconnectWatch = deployment.onReconnect(() -> {
-        watchdog.renewAllSoon();
-        runInBackground(releases::resend);
-      });
-    } catch (RuntimeException e) {
-      background.shutdownNow();
-      deployment.close(CLOSE_TIMEOUT);
-      throw e;
-    }
-  }
-
-  private void runInBackground(Runnable task) {
-    try {
-      background.execute(task);
-    } catch (RejectedExecutionException e) {
-      // closed: nothing to do any more
-    }
+    LockStore store = deployment.store();
+    LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener);
+    this.background = new Background(store, losses, leaseMillis, commandTimeout, threadPrefix + "-watchdog");
+    this.waiters = new WaiterRegistry(deployment.subscriber());
+    deployment.subscriber().deliverTo(waiters);
+    this.sync = new MutexSync(new LockTable(keys::lockKey),
+        new Collaborators(store, waiters, background.watchdog, background.releases, losses, lifecycle),
+        new LockSettings(leaseMillis, commandTimeout.toNanos(), deployment.database(),
+            LockValue.processPart(LockValue.hostName()), builder.maxLocalHandOvers));
+    Replies replies = new Replies(commandTimeout);
+    this.queries = new LockQueries(store, keys, replies, lifecycle);
+    this.conditions = deployment.conditions().map(cs -> new Conditions(cs, waiters, leaseMillis, replies));
+    this.reconnectWatch = deployment.onReconnect(background::reconnected);
   }
 
   /** Connects with the defaults to the server at {@code uri} ({@code redis://host:port/db}, {@code rediss://…}). */
@@ -154,7 +115,7 @@ public final class RedisLocks implements AutoCloseable {
   public RedisMutex mutex(String name) {
     LockKeys.checkName(name);
     lifecycle.checkOpen();
-    return new RedisMutex(name, keys.lockKey(name), sync, queries, conditions.map(c -> c), commandTimeout,
+    return new RedisMutex(name, keys.lockKey(name), sync, queries, conditions, commandTimeout,
         deployment.whyNoConditions());
   }
 
@@ -186,28 +147,15 @@ public final class RedisLocks implements AutoCloseable {
    *     the key prefix and a brace), or {@code fencingToken} is not positive
    */
   public boolean fencedSet(String key, String value, long fencingToken) {
-    Objects.requireNonNull(key, "key must not be null");
-    Objects.requireNonNull(value, "value must not be null");
-    if (key.isEmpty()) {
-      throw new IllegalArgumentException("key must not be empty");
-    }
-    if (keys.isLockSpace(key)) {
-      throw new IllegalArgumentException("key must not be one of the locks' own keys (those starting with '"
-          + keys.prefix() + "{'), was '" + key + "'");
-    }
-    if (fencingToken <= 0) {
-      throw new IllegalArgumentException("fencingToken must be positive, was " + fencingToken);
-    }
     return queries.fencedSet(key, value, fencingToken);
   }
 
   /**
    * Stops lease renewal, wakes every waiting thread (their calls fail with {@link IllegalStateException}) and lets
-   * them leave their places in the locks' queues, sends once more the releases Redis has not confirmed yet (waiting
-   * at most about a second for each of the two), closes the connections and, if this instance created the Lettuce
-   * client, shuts it down. Locks still held are not released: their keys expire within the lease, as if the process
-   * had died, because their holders may still be in their critical sections. Threads queued locally behind a holder
-   * fail when it unlocks. Idempotent.
+   * them leave the locks' queues, sends once more the releases Redis has not confirmed (waiting at most about a
+   * second for each), closes the connections and, if it created the Lettuce client, shuts it down. Locks still held
+   * are not released: their keys expire within the lease, as if the process had died, because their holders may
+   * still be in their critical sections. Threads queued locally behind a holder fail when it unlocks. Idempotent.
    */
   @Override
   public void close() {
@@ -220,32 +168,26 @@ public final class RedisLocks implements AutoCloseable {
       log.debug("stopping the reconnect watch failed", e);
     }
     sync.close(CLEAN_UP_ON_CLOSE);
-    int unconfirmed = releases.flush(CLEAN_UP_ON_CLOSE);
+    int unconfirmed = background.releases.flush(CLEAN_UP_ON_CLOSE);
     if (unconfirmed > 0) {
       log.debug("{} releases unconfirmed at close; their keys expire by themselves", unconfirmed);
     }
-    watchdog.close();
-    background.shutdownNow();
-    try {
-      background.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    background.close(CLOSE_TIMEOUT);
     deployment.close(CLOSE_TIMEOUT);
   }
 
-  // Package-private views for tests, diagnostics and the jcstress module.
+  // Package-private views for tests, diagnostics and the jcstress module (sync().table() for the local table).
 
   WakeupMode wakeupMode() {
     return deployment.wakeupMode();
   }
 
   int localLockCount() {
-    return table.size();
+    return sync.table().size();
   }
 
   int heldLeaseCount() {
-    return watchdog.heldCount();
+    return background.watchdog.heldCount();
   }
 
   int subscribedChannelCount() {
@@ -253,11 +195,11 @@ public final class RedisLocks implements AutoCloseable {
   }
 
   long leasesFoundShortened() {
-    return watchdog.foundShortened();
+    return background.watchdog.foundShortened();
   }
 
   int unconfirmedReleaseCount() {
-    return releases.size();
+    return background.releases.size();
   }
 
   String keyOf(String name) {
@@ -266,34 +208,6 @@ public final class RedisLocks implements AutoCloseable {
 
   MutexSync sync() {
     return sync;
-  }
-
-  LockTable table() {
-    return table;
-  }
-
-  /**
-   * This host's name for holder metadata, looked up once: {@code HOSTNAME} when the environment has it (no lookup),
-   * else the local host's name (which may take a DNS round trip).
-   */
-  static String hostName() {
-    String fromEnvironment = System.getenv("HOSTNAME");
-    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-      return fromEnvironment.trim();
-    }
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "unknown-host";
-    }
-  }
-
-  static Duration checkDuration(String what, Duration value, Duration min, Duration max) {
-    Objects.requireNonNull(value, what + " must not be null");
-    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-      throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", was " + value);
-    }
-    return value;
   }
 
   /**
@@ -388,7 +302,7 @@ public final class RedisLocks implements AutoCloseable {
      * renewed every third of it.
      */
     public Builder leaseTime(Duration leaseTime) {
-      this.leaseTime = checkDuration("leaseTime", leaseTime, MIN_LEASE_TIME, MAX_LEASE_TIME);
+      this.leaseTime = LockSettings.checkDuration("leaseTime", leaseTime, MIN_LEASE_TIME, MAX_LEASE_TIME);
       return this;
     }
 
@@ -404,7 +318,7 @@ public final class RedisLocks implements AutoCloseable {
     /** The longest wait for any one Redis reply (default 2 s, from 1 ms to 10 minutes). */
     public Builder commandTimeout(Duration commandTimeout) {
       this.commandTimeout =
-          checkDuration("commandTimeout", commandTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+          LockSettings.checkDuration("commandTimeout", commandTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
       return this;
     }
 
@@ -469,16 +383,15 @@ public final class RedisLocks implements AutoCloseable {
 
     /** Connects to the deployment these settings name; the caller owns what it returns. */
     private Deployment deployment(String threadPrefix) {
-      String instanceId = UUID.randomUUID().toString();
       long leaseMillis = leaseTime.toMillis();
       if (redlockUris != null) {
         return new RedlockDeployment(RedisConnections.independent(redlockUris, commandTimeout, threadPrefix),
-            instanceId, leaseMillis, commandTimeout);
+            leaseMillis, commandTimeout);
       }
-      RedisConnections connections = clusterUris != null || clusterClient != null
+      return new ServerDeployment(clusterUris != null || clusterClient != null
           ? RedisConnections.cluster(clusterUris, clusterClient, commandTimeout, threadPrefix)
-          : RedisConnections.standalone(uri, client, commandTimeout, configureKeyspaceNotifications, threadPrefix);
-      return new ServerDeployment(connections, instanceId, leaseMillis, commandTimeout);
+          : RedisConnections.standalone(uri, client, commandTimeout, configureKeyspaceNotifications, threadPrefix),
+          leaseMillis, commandTimeout);
     }
   }
 }

@@ -191,12 +191,7 @@ public final class RedisMutex implements Lock {
    * @throws UnsupportedOperationException in Redlock mode ({@link RedisLocks.Builder#redlock})
    */
   public Condition newCondition(String conditionName) {
-    Objects.requireNonNull(conditionName, "conditionName must not be null");
-    try {
-      LockKeys.checkName(conditionName);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(e.getMessage().replaceFirst("^name", "conditionName"), e);
-    }
+    LockKeys.checkName("conditionName", conditionName);
     return condition(conditionName);
   }
 
@@ -233,7 +228,7 @@ public final class RedisMutex implements Lock {
    * @throws IllegalMonitorStateException if the calling thread does not hold the lock
    */
   public boolean extend(Duration additional) {
-    RedisLocks.checkDuration("additional", additional, Duration.ofMillis(1), RedisLocks.MAX_LEASE_TIME);
+    LockSettings.checkDuration("additional", additional, Duration.ofMillis(1), RedisLocks.MAX_LEASE_TIME);
     return sync.extend(name, additional);
   }
 

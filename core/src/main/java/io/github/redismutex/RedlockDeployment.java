@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Redlock: independent Redis primaries, each with its own connections and {@link LettuceLockStore}, seen as one
@@ -18,8 +19,9 @@ final class RedlockDeployment implements Deployment {
   private final RedlockLockStore store;
   private final RedlockSubscriber subscriber;
 
-  RedlockDeployment(List<RedisConnections> servers, String instanceId, long leaseMillis, Duration commandTimeout) {
+  RedlockDeployment(List<RedisConnections> servers, long leaseMillis, Duration commandTimeout) {
     this.servers = List.copyOf(servers);
+    String instanceId = UUID.randomUUID().toString(); // under which its releases give way (release.lua)
     List<LettuceLockStore> stores = new ArrayList<>();
     List<LettuceSubscriber> subscribers = new ArrayList<>();
     for (RedisConnections server : servers) {

@@ -3,6 +3,7 @@ package io.github.redismutex;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,12 +22,11 @@ final class ServerDeployment implements Deployment {
   private final LettuceLockStore store;
   private final LettuceSubscriber subscriber;
 
-  /**
-   * @param instanceId the id of the owning RedisLocks, under which its releases give way (release.lua)
-   * @param leaseMillis the owning RedisLocks' lease, which bounds the lease of a direct hand-over
-   */
-  ServerDeployment(RedisConnections connections, String instanceId, long leaseMillis, Duration commandTimeout) {
+  /** @param leaseMillis the owning RedisLocks' lease, which bounds the lease of a direct hand-over */
+  ServerDeployment(RedisConnections connections, long leaseMillis, Duration commandTimeout) {
     this.connections = connections;
+    // the id under which this instance's releases give way to other instances' waiters (release.lua)
+    String instanceId = UUID.randomUUID().toString();
     this.store = new LettuceLockStore(connections.async, connections.cluster, connections.features, instanceId,
         LettuceLockStore.Waiting.QUEUE, leaseMillis);
     this.subscriber = new LettuceSubscriber(connections.pubSub);

@@ -68,7 +68,7 @@ class InspectIT {
 
     LockInfo info = operator.inspect(name).orElseThrow();
     assertThat(info.name()).isEqualTo(name);
-    assertThat(info.host()).isEqualTo(RedisLocks.hostName()).isNotBlank();
+    assertThat(info.host()).isEqualTo(LockValue.hostName()).isNotBlank();
     assertThat(info.pid()).isEqualTo(ProcessHandle.current().pid());
     assertThat(info.threadName()).isEqualTo("teller 7 (night shift)");
     assertThat(info.acquiredAt()).isBetween(before.minusMillis(1), Instant.now());

@@ -66,7 +66,7 @@ final class InMemoryLocks {
    */
   int leftovers(String name) {
     String key = keyOf(name);
-    int left = locks.table().peek(name) != null ? 1 : 0;
+    int left = sync.table().peek(name) != null ? 1 : 0;
     left += store.inspect(key).toCompletableFuture().join() != null ? 1 : 0;
     return left + subscriber.subscribedCount(WakeupMode.watchedChannels(DATABASE, key));
   }

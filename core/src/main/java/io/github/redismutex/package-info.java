@@ -1,0 +1,36 @@
+/**
+ * A {@link java.util.concurrent.locks.Lock} shared by many processes through Redis.
+ *
+ * <p>The public surface: {@link io.github.redismutex.RedisLocks} (and its builder), the entry point, one per
+ * application and Redis deployment; {@link io.github.redismutex.RedisMutex}, the lock; and the value types a user
+ * meets: {@link io.github.redismutex.LeaseExpiredException}, {@link io.github.redismutex.LeaseLostListener}, {@link
+ * io.github.redismutex.LockInfo}. Everything else is package-private, in these roles:
+ *
+ * <ul>
+ *   <li><b>The algorithm</b>: {@code MutexSync}, the skeleton every lock delegates to (as {@code ReentrantLock} to
+ *       its {@code Sync}); {@code Acquisition}, one acquisition in Redis from its first attempt to holding or giving
+ *       up; {@code Releaser}, an unlock's release in Redis; {@code WaitPolicy}, how a call waits; {@code Deadline},
+ *       one call's time bound; {@code Backoff}, the one pause between retries.
+ *   <li><b>This JVM's side of a lock</b>: {@code LockTable} of {@code LocalLock}s (the local gate, the held lease,
+ *       a lease offered for a local hand-over); {@code Lease}, its end and its loss; {@code LeaseWatchdog} renewing
+ *       all leases, {@code UnconfirmedReleases} keeping the clean-ups Redis has not confirmed, both on the one
+ *       {@code Background} thread; {@code LeaseLossReporter}; {@code ClockDrift}, the one rule for lease ends.
+ *   <li><b>Waiting</b>: {@code WaiterRegistry} of {@code Waiter}s with reference-counted subscriptions on one
+ *       {@code Subscriber}; {@code Grant}, a hand-over announced to a waiter; {@code WakeupMode}.
+ *   <li><b>Redis</b>: {@code LockStore}, the lock commands (the only way the algorithm talks to Redis), with {@code
+ *       LettuceLockStore} (one server or a cluster) and {@code RedlockLockStore} (a majority, decided by {@code
+ *       MajorityVote}); the scripts ({@code LuaScript}, resources {@code *.lua}, each headed by its contract); {@code
+ *       LockKeys} and {@code LockValue}, the key and value formats; {@code Replies}, waiting for one reply; {@code
+ *       RedisFailures}, which failures a retry cures.
+ *   <li><b>The deployment, chosen once</b>: {@code Deployment}, with {@code ServerDeployment} (one server,
+ *       Sentinel, Cluster) and {@code RedlockDeployment}; {@code RedisConnections}, {@code ServerFeatures} and
+ *       {@code KeyspaceNotifications}, learnt at connect.
+ *   <li><b>Conditions</b>: {@code RedisCondition} over a {@code HeldLock} (the narrow view of its lock, {@code
+ *       MutexHold}) and a {@code ConditionStore}, made by {@code Conditions} where the deployment offers them.
+ *   <li><b>Queries</b>: {@code LockQueries} (inspect, remaining lease, fenced writes).
+ * </ul>
+ *
+ * <p>What is kept in Redis, the messages, the clocks and the invariants the safety argument rests on are in {@code
+ * docs/protocol.md}.
+ */
+package io.github.redismutex;
