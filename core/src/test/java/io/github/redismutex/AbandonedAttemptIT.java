@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import io.github.redismutex.support.TcpProxy;
 import java.time.Duration;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An acquisition that gives up (its timeout, close()) leaves nothing behind that another client would have to wait
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * reached at the moment it gave up. Each test has a server of its own; the clients that lose Redis reach it through a
  * {@link TcpProxy}.
  */
+@ExtendWith(RedisExtension.class)
 class AbandonedAttemptIT {
   /** A fault this long leaves the clean-ups of the acquisitions that gave up meanwhile unsent. */
   private static final Duration DISCONNECT = Duration.ofSeconds(1);
@@ -37,8 +41,8 @@ class AbandonedAttemptIT {
   private RedisServer server;
 
   @BeforeEach
-  void start() {
-    server = RedisServer.startDedicated();
+  void start(@Dedicated RedisServer server) {
+    this.server = server;
   }
 
   @AfterEach
@@ -46,7 +50,6 @@ class AbandonedAttemptIT {
     threads.shutdownNow();
     opened.forEach(RedisLocks::close);
     proxies.forEach(TcpProxy::close);
-    server.close();
   }
 
   private RedisLocks connect(String uri, Duration lease) {

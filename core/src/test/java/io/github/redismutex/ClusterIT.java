@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.support.ClusterDeployment;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,24 +16,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Redis Cluster: six real nodes; locks spread over all slots; a primary killed while locks are held and awaited. */
+@ExtendWith(RedisExtension.class)
 class ClusterIT {
-  private static ClusterDeployment cluster;
-
+  private final ClusterDeployment cluster; // one for the class: a constructor parameter
   private final String prefix = "cluster-" + UUID.randomUUID() + ":";
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = new ClusterDeployment();
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
+  ClusterIT(ClusterDeployment cluster) {
+    this.cluster = cluster;
   }
 
   private RedisLocks node(Duration lease) {

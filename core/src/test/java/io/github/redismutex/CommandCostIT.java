@@ -2,12 +2,15 @@ package io.github.redismutex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What a lock costs Redis, counted by Redis itself ({@code INFO commandstats}, which counts the commands a script
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Each test has a server of its own, so nothing else runs commands on it.
  */
+@ExtendWith(RedisExtension.class)
 class CommandCostIT {
   private static final int CYCLES = 50;
 
@@ -23,15 +27,14 @@ class CommandCostIT {
   private RedisLocks locks;
 
   @BeforeEach
-  void start() {
-    redis = RedisServer.startDedicated();
+  void start(@Dedicated RedisServer redis) {
+    this.redis = redis;
     locks = RedisLocks.builder().uri(redis.uri()).build();
   }
 
   @AfterEach
   void stop() {
     locks.close();
-    redis.close();
   }
 
   @Test

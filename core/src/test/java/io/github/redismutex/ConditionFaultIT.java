@@ -3,6 +3,8 @@ package io.github.redismutex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import io.lettuce.core.KillArgs;
 import java.time.Duration;
@@ -13,12 +15,14 @@ import java.util.concurrent.locks.Condition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A thread in {@code Condition.await()} (1 s lease, so a heartbeat every 333 ms) while its connection is cut or Redis
  * is stopped or restarted: it is never stranded. It wakes when signalled, or spuriously when it cannot know, and
  * holds the lock again when it returns.
  */
+@ExtendWith(RedisExtension.class)
 class ConditionFaultIT {
   private static final Duration LEASE = Duration.ofSeconds(1);
   private final String prefix = "condition-faults-" + UUID.randomUUID() + ":";
@@ -27,8 +31,8 @@ class ConditionFaultIT {
   private RedisLocks signallerLocks;
 
   @BeforeEach
-  void start() {
-    server = RedisServer.startDedicated();
+  void start(@Dedicated RedisServer server) {
+    this.server = server;
     waiterLocks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(LEASE).build();
     signallerLocks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(LEASE).build();
   }
@@ -37,7 +41,6 @@ class ConditionFaultIT {
   void stop() {
     waiterLocks.close();
     signallerLocks.close();
-    server.close();
   }
 
   @Test

@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.support.ChildJvm;
+import io.github.redismutex.support.Dedicated;
 import io.github.redismutex.support.LockClientMain;
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -93,26 +92,21 @@ class FencingIT {
   }
 
   @Test
-  void tokensKeepIncreasingAcrossARestartOfRedisWithAofPersistence() throws Exception {
-    Path dir = Files.createTempDirectory("redis-aof-");
-    try (RedisServer server = RedisServer.startDedicated("--appendonly", "yes", "--appendfsync", "always",
-        "--dir", dir.toString())) {
-      long before = acquireOnceAndGetToken(server);
-      server.stop(); // SIGTERM: the AOF is flushed
-      server.start();
-      assertThat(acquireOnceAndGetToken(server)).isGreaterThan(before);
-    }
+  void tokensKeepIncreasingAcrossARestartOfRedisWithAofPersistence(
+      @Dedicated(args = {"--appendonly", "yes", "--appendfsync", "always"}) RedisServer server) {
+    long before = acquireOnceAndGetToken(server);
+    server.stop(); // SIGTERM: the AOF is flushed
+    server.start();
+    assertThat(acquireOnceAndGetToken(server)).isGreaterThan(before);
   }
 
   @Test
-  void withoutPersistenceARestartStartsTokensOverAsTheReadmeWarns() throws Exception {
-    try (RedisServer server = RedisServer.startDedicated()) {
-      acquireOnceAndGetToken(server);
-      long before = acquireOnceAndGetToken(server);
-      server.stop();
-      server.start();
-      assertThat(acquireOnceAndGetToken(server)).isLessThan(before);
-    }
+  void withoutPersistenceARestartStartsTokensOverAsTheReadmeWarns(@Dedicated RedisServer server) {
+    acquireOnceAndGetToken(server);
+    long before = acquireOnceAndGetToken(server);
+    server.stop();
+    server.start();
+    assertThat(acquireOnceAndGetToken(server)).isLessThan(before);
   }
 
   private long acquireOnceAndGetToken(RedisServer server) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.support.Clients;
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import io.github.redismutex.support.TcpProxy;
 import io.lettuce.core.RedisClient;
@@ -22,12 +24,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A waiter holds a lock handed to it by a release ("granted …") only when the announcement answers its latest
  * attempt, whatever the fencing counter did meanwhile and whoever else may publish on the lock's channels; and it
  * holds it without another round trip however long it waited. Each test has a server of its own.
  */
+@ExtendWith(RedisExtension.class)
 class GrantTrustIT {
   private final String prefix = "grants-" + UUID.randomUUID() + ":";
   private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -36,8 +40,8 @@ class GrantTrustIT {
   private TcpProxy proxy;
 
   @BeforeEach
-  void start() {
-    server = RedisServer.startDedicated();
+  void start(@Dedicated RedisServer server) {
+    this.server = server;
     proxy = TcpProxy.to(server.port());
   }
 
@@ -46,7 +50,6 @@ class GrantTrustIT {
     threads.shutdownNow();
     opened.forEach(RedisLocks::close);
     proxy.close();
-    server.close();
   }
 
   private RedisLocks connect(String uri, Duration lease) {

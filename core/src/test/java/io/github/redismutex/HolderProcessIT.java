@@ -5,17 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.redismutex.history.History;
 import io.github.redismutex.history.WorkloadRun;
 import io.github.redismutex.support.ChildJvm;
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Holder processes paused (SIGSTOP) past their lease or killed (SIGKILL), among three clients (two child JVMs and
  * this one) taking turns on two locks with a 1 s lease.
  */
+@ExtendWith(RedisExtension.class)
 class HolderProcessIT {
   private static final Duration LEASE = Duration.ofSeconds(1);
 
@@ -24,8 +28,8 @@ class HolderProcessIT {
   private ChildJvm victim;
 
   @BeforeEach
-  void start(TestInfo test) throws Exception {
-    server = RedisServer.startDedicated();
+  void start(TestInfo test, @Dedicated RedisServer server) throws Exception {
+    this.server = server;
     run = WorkloadRun.forFaultTest(test.getTestMethod().orElseThrow().getName(), LEASE);
     victim = run.startChild(server.uri());
     run.startChild(server.uri());
@@ -35,7 +39,6 @@ class HolderProcessIT {
   @AfterEach
   void stop() throws Exception {
     run.close();
-    server.close();
   }
 
   @Test

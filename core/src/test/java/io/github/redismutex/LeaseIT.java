@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.support.Dedicated;
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import io.lettuce.core.AclSetuserArgs;
@@ -74,39 +75,37 @@ class LeaseIT {
   }
 
   @Test
-  void unlockAfterTheLeaseEndedAndAnotherOwnerTookTheLockThrowsAndLeavesItsKeyAlone() {
-    // A dedicated server, because the test takes the holder's permission to renew away.
-    try (RedisServer server = RedisServer.startDedicated()) {
-      server.admin().aclSetuser("holder", AclSetuserArgs.Builder.on().addPassword("pw").allKeys().allChannels()
-          .allCommands());
-      holder = node("redis://holder:pw@127.0.0.1:" + server.port());
-      other = node(server.uri());
-      RedisMutex stale = holder.mutex("account");
-      stale.lock();
-      Instant lockedAt = Instant.now();
-      // The holder stalls: its renewals are refused, as if it were paused or cut off.
-      server.admin().aclSetuser("holder", AclSetuserArgs.Builder.removeCommand(CommandType.EVALSHA)
-          .removeCommand(CommandType.EVAL));
-      RedisMutex next = other.mutex("account");
-      await().pollInSameThread().atMost(Duration.ofSeconds(5)).until(next::tryLock);
-      String newOwner = server.admin().get(other.keyOf("account"));
-      server.admin().aclSetuser("holder", AclSetuserArgs.Builder.allCommands());
+  void unlockAfterTheLeaseEndedAndAnotherOwnerTookTheLockThrowsAndLeavesItsKeyAlone(
+      @Dedicated RedisServer server) { // because the test takes the holder's permission to renew away
+    server.admin().aclSetuser("holder", AclSetuserArgs.Builder.on().addPassword("pw").allKeys().allChannels()
+        .allCommands());
+    holder = node("redis://holder:pw@127.0.0.1:" + server.port());
+    other = node(server.uri());
+    RedisMutex stale = holder.mutex("account");
+    stale.lock();
+    Instant lockedAt = Instant.now();
+    // The holder stalls: its renewals are refused, as if it were paused or cut off.
+    server.admin().aclSetuser("holder", AclSetuserArgs.Builder.removeCommand(CommandType.EVALSHA)
+        .removeCommand(CommandType.EVAL));
+    RedisMutex next = other.mutex("account");
+    await().pollInSameThread().atMost(Duration.ofSeconds(5)).until(next::tryLock);
+    String newOwner = server.admin().get(other.keyOf("account"));
+    server.admin().aclSetuser("holder", AclSetuserArgs.Builder.allCommands());
 
-      assertThatThrownBy(stale::unlock)
-          .isInstanceOf(LeaseExpiredException.class)
-          .isInstanceOf(IllegalMonitorStateException.class)
-          .hasMessageContaining("'account'")
-          .hasMessageContaining("another owner")
-          .satisfies(e -> {
-            LeaseExpiredException lost = (LeaseExpiredException) e;
-            assertThat(lost.lockName()).isEqualTo("account");
-            assertThat(lost.leaseEndedAt()).isBetween(lockedAt, Instant.now());
-          });
-      assertThat(server.admin().get(other.keyOf("account"))).as("the new owner's key").isEqualTo(newOwner);
-      assertThat(stale.isHeldByCurrentThread()).isFalse();
-      assertThat(holder.localLockCount()).isZero();
-      next.unlock();
-    }
+    assertThatThrownBy(stale::unlock)
+        .isInstanceOf(LeaseExpiredException.class)
+        .isInstanceOf(IllegalMonitorStateException.class)
+        .hasMessageContaining("'account'")
+        .hasMessageContaining("another owner")
+        .satisfies(e -> {
+          LeaseExpiredException lost = (LeaseExpiredException) e;
+          assertThat(lost.lockName()).isEqualTo("account");
+          assertThat(lost.leaseEndedAt()).isBetween(lockedAt, Instant.now());
+        });
+    assertThat(server.admin().get(other.keyOf("account"))).as("the new owner's key").isEqualTo(newOwner);
+    assertThat(stale.isHeldByCurrentThread()).isFalse();
+    assertThat(holder.localLockCount()).isZero();
+    next.unlock();
   }
 
   @Test

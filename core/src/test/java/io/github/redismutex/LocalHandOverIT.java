@@ -3,6 +3,8 @@ package io.github.redismutex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Local hand-overs: threads of one RedisLocks pass a held lock straight on, at most {@code maxLocalHandOvers}
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Each test has a server of its own, so Redis's command counts are the test's alone.
  */
+@ExtendWith(RedisExtension.class)
 class LocalHandOverIT {
   private static final int THREADS = 4;
   private static final int HOLDS_PER_THREAD = 40;
@@ -34,15 +38,14 @@ class LocalHandOverIT {
   private final List<RedisLocks> opened = new ArrayList<>();
 
   @BeforeEach
-  void start() {
-    redis = RedisServer.startDedicated();
+  void start(@Dedicated RedisServer redis) {
+    this.redis = redis;
   }
 
   @AfterEach
   void stop() {
     threads.shutdownNow();
     opened.forEach(RedisLocks::close);
-    redis.close();
   }
 
   private RedisLocks connect(int maxLocalHandOvers) {

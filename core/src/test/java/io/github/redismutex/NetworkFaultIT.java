@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.redismutex.history.History;
 import io.github.redismutex.history.WorkloadRun;
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import io.github.redismutex.support.TcpProxy;
 import java.time.Duration;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Network faults between one client and Redis, through a {@link TcpProxy}, while a second client talks to Redis
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.TestInfo;
  * never overlap, overlaps with holders that lost it are fenced, no tryLock overruns its timeout, no thread hangs, and
  * afterwards every lock is acquirable and nothing is left connected.
  */
+@ExtendWith(RedisExtension.class)
 class NetworkFaultIT {
   private static final Duration LEASE = Duration.ofSeconds(1);
 
@@ -27,8 +31,8 @@ class NetworkFaultIT {
   private WorkloadRun run;
 
   @BeforeEach
-  void start(TestInfo test) {
-    server = RedisServer.startDedicated();
+  void start(TestInfo test, @Dedicated RedisServer server) {
+    this.server = server;
     proxy = TcpProxy.to(server.port());
     run = WorkloadRun.forFaultTest(test.getTestMethod().orElseThrow().getName(), LEASE);
     run.startClient(proxy.uri());
@@ -39,7 +43,6 @@ class NetworkFaultIT {
   void stop() throws Exception {
     run.close();
     proxy.close();
-    server.close();
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import java.time.Duration;
 import java.util.UUID;
@@ -16,8 +18,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Redis stalled, down or restarted: every test here breaks a server of its own. */
+@ExtendWith(RedisExtension.class)
 class OutageIT {
   private final String prefix = "outage-" + UUID.randomUUID() + ":";
   private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -26,8 +30,8 @@ class OutageIT {
   private RedisLocks waiter;
 
   @BeforeEach
-  void start() {
-    server = RedisServer.startDedicated();
+  void start(@Dedicated RedisServer server) {
+    this.server = server;
     holder = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(Duration.ofSeconds(2)).build();
     waiter = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(Duration.ofSeconds(2)).build();
   }
@@ -35,7 +39,7 @@ class OutageIT {
   @AfterEach
   void stop() {
     threads.shutdownNow();
-    server.close(); // continues a stopped server first
+    server.resume(); // a stopped server would hold up the clients' close() until their timeouts
     holder.close();
     waiter.close();
   }

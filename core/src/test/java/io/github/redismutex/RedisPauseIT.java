@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.redismutex.history.History;
 import io.github.redismutex.history.WorkloadRun;
 import io.github.redismutex.support.Clients;
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -20,10 +22,9 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * locks: holders that kept their lease never overlap, every tryLock keeps its timeout, a lock() issued during the
  * pause acquires once Redis is back, and afterwards every lock is acquirable and nothing is left connected.
  */
+@ExtendWith(RedisExtension.class)
 class RedisPauseIT {
   private static final Duration LEASE = Duration.ofSeconds(1);
 
@@ -40,13 +42,8 @@ class RedisPauseIT {
   private RedisServer server;
 
   @BeforeEach
-  void start() {
-    server = RedisServer.startDedicated("--enable-debug-command", "yes"); // Redis 7 refuses DEBUG by default
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+  void start(@Dedicated(args = {"--enable-debug-command", "yes"}) RedisServer server) { // DEBUG is off by default
+    this.server = server;
   }
 
   @ParameterizedTest(name = "{0} for {1} ms")

@@ -5,35 +5,33 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.redismutex.history.History;
 import io.github.redismutex.history.WorkloadRun;
+import io.github.redismutex.support.Dedicated;
 import io.github.redismutex.support.HolderThread;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Redis restarted (SHUTDOWN NOSAVE, 300 ms down, started again) while two clients take turns on two locks, one
  * thread holds a third lock across the restart and another waits for it. With AOF the locks survive; without
  * persistence they are forgotten, which the lease model does not cover: the numbers below say what that costs.
  */
+@ExtendWith(RedisExtension.class)
 class RedisRestartIT {
   private static final Duration LEASE = Duration.ofSeconds(1);
 
   @Test
-  void withAofEveryHeldLockSurvivesARestartAndHoldersThatKeptTheirLeaseNeverOverlap() throws Exception {
-    Path dir = Files.createDirectories(Path.of("target", "redis-aof-" + UUID.randomUUID()).toAbsolutePath());
-    try (RedisServer server = RedisServer.startDedicated("--appendonly", "yes", "--appendfsync", "always", "--dir",
-        dir.toString())) {
-      Restart restart = restartUnderLoad(server, "restart-aof");
-      restart.result.assertSafe();
-      assertThat(restart.waiterAcquiredBeforeRelease).as("the waiter got the held lock before its release").isFalse();
-      assertThat(restart.holderUnlockFailure).as("the holder's unlock").isNull();
-      assertThat(restart.holderLeaseInvalidAfterMillis).as("the holder's lease stayed valid").isEqualTo(-1);
-      WorkloadRun.assertServerHasNoClientsLeft(server.admin());
-    }
+  void withAofEveryHeldLockSurvivesARestartAndHoldersThatKeptTheirLeaseNeverOverlap(
+      @Dedicated(args = {"--appendonly", "yes", "--appendfsync", "always"}) RedisServer server) throws Exception {
+    Restart restart = restartUnderLoad(server, "restart-aof");
+    restart.result.assertSafe();
+    assertThat(restart.waiterAcquiredBeforeRelease).as("the waiter got the held lock before its release").isFalse();
+    assertThat(restart.holderUnlockFailure).as("the holder's unlock").isNull();
+    assertThat(restart.holderLeaseInvalidAfterMillis).as("the holder's lease stayed valid").isEqualTo(-1);
+    WorkloadRun.assertServerHasNoClientsLeft(server.admin());
   }
 
   /**
@@ -42,24 +40,23 @@ class RedisRestartIT {
    * starts again from 1, so fencing cannot tell the two holders apart either.
    */
   @Test
-  void withoutPersistenceARestartForgetsHeldLocksAndStartsFencingTokensAgain() throws Exception {
-    try (RedisServer server = RedisServer.startDedicated()) {
-      Restart restart = restartUnderLoad(server, "restart-nosave");
-      restart.result.assertBounded();
-      assertThat(restart.waiterAcquiredBeforeRelease).as("the waiter got the forgotten lock").isTrue();
-      assertThat(restart.holderUnlockFailure).isInstanceOf(LeaseExpiredException.class);
-      assertThat(restart.holderLeaseInvalidAfterMillis).as("the holder learned of the loss within a third of a lease"
-          + " of the restart (plus reconnect time)").isBetween(0L, LEASE.toMillis() / 3 + 500);
-      assertThat(restart.result.report().tokenDecreases()).as("fencing tokens started again").isNotEmpty();
-      WorkloadRun.assertServerHasNoClientsLeft(server.admin());
-    }
+  void withoutPersistenceARestartForgetsHeldLocksAndStartsFencingTokensAgain(
+      @Dedicated RedisServer server) throws Exception {
+    Restart restart = restartUnderLoad(server, "restart-nosave");
+    restart.result.assertBounded();
+    assertThat(restart.waiterAcquiredBeforeRelease).as("the waiter got the forgotten lock").isTrue();
+    assertThat(restart.holderUnlockFailure).isInstanceOf(LeaseExpiredException.class);
+    assertThat(restart.holderLeaseInvalidAfterMillis).as("the holder learned of the loss within a third of a lease"
+        + " of the restart (plus reconnect time)").isBetween(0L, LEASE.toMillis() / 3 + 500);
+    assertThat(restart.result.report().tokenDecreases()).as("fencing tokens started again").isNotEmpty();
+    WorkloadRun.assertServerHasNoClientsLeft(server.admin());
   }
 
   @Test
-  void aHolderLearnsThatARestartForgotItsLockRightAfterItReconnectsNotAtItsNextRenewal() throws Exception {
+  void aHolderLearnsThatARestartForgotItsLockRightAfterItReconnectsNotAtItsNextRenewal(
+      @Dedicated RedisServer server) throws Exception {
     Duration lease = Duration.ofSeconds(30); // renewals every 10 s: far later than the reconnect
-    try (RedisServer server = RedisServer.startDedicated();
-        RedisLocks locks = RedisLocks.builder().uri(server.uri()).leaseTime(lease).build()) {
+    try (RedisLocks locks = RedisLocks.builder().uri(server.uri()).leaseTime(lease).build()) {
       RedisMutex lock = locks.mutex("forgotten");
       lock.lock();
       server.kill();

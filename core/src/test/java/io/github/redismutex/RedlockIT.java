@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
+import io.github.redismutex.support.Servers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,31 +19,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Redlock over five independent redis-server processes (no persistence): a majority decides, so the lock survives
  * the loss of two servers, refuses to be granted without a majority, and keeps its fencing tokens growing while
  * servers restart empty. Each test has its own five servers.
  */
+@ExtendWith(RedisExtension.class)
 class RedlockIT {
   private static final Duration LEASE = Duration.ofSeconds(1);
 
-  private final List<RedisServer> servers = new ArrayList<>();
+  private List<RedisServer> servers;
   private final List<RedisLocks> opened = new ArrayList<>();
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
   @BeforeEach
-  void start() {
-    for (int i = 0; i < 5; i++) {
-      servers.add(RedisServer.startDedicated());
-    }
+  void start(@Servers(5) List<RedisServer> servers) {
+    this.servers = servers;
   }
 
   @AfterEach
   void stop() {
     threads.shutdownNow();
     opened.forEach(RedisLocks::close);
-    servers.forEach(RedisServer::close);
   }
 
   private RedisLocks connect() {

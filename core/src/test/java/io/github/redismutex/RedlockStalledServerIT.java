@@ -2,7 +2,9 @@ package io.github.redismutex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
+import io.github.redismutex.support.Servers;
 import io.github.redismutex.support.TcpProxy;
 import java.io.IOException;
 import java.net.Socket;
@@ -17,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,8 +29,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * certain, so waiters hear releases and hand-overs are as quick as on a healthy deployment. Every test starts its own
  * servers; the third is reached through a {@link TcpProxy}.
  */
+@ExtendWith(RedisExtension.class)
 class RedlockStalledServerIT {
-  private final List<RedisServer> servers = new ArrayList<>();
+  private List<RedisServer> servers;
   private final List<RedisLocks> opened = new ArrayList<>();
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private TcpProxy proxy;
@@ -41,10 +45,8 @@ class RedlockStalledServerIT {
   }
 
   @BeforeEach
-  void start() {
-    for (int i = 0; i < 3; i++) {
-      servers.add(RedisServer.startDedicated("--enable-debug-command", "yes"));
-    }
+  void start(@Servers(value = 3, args = {"--enable-debug-command", "yes"}) List<RedisServer> servers) {
+    this.servers = servers;
     proxy = TcpProxy.to(servers.get(2).port());
   }
 
@@ -54,7 +56,6 @@ class RedlockStalledServerIT {
     threads.shutdownNow();
     opened.forEach(RedisLocks::close);
     proxy.close();
-    servers.forEach(RedisServer::close);
   }
 
   /** Default command timeout (2 s): a decision that waited for the stalled server would show. */

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.history.WorkloadRun;
+import io.github.redismutex.support.Dedicated;
 import io.github.redismutex.support.HolderThread;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import java.time.Duration;
 import java.util.Set;
@@ -15,88 +17,86 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What a {@link RedisLocks} leaves behind: after {@code close()} nothing (no thread, no connection, no subscription,
  * asserted on the server too), and while open no local state for names that are no longer held or awaited.
  */
+@ExtendWith(RedisExtension.class)
 class ResourceHygieneIT {
   private final String prefix = "hygiene-" + UUID.randomUUID() + ":";
 
   @Test
-  void closeLeavesNoThreadConnectionOrSubscriptionWhileLocksAreHeldAndThreadsWaitAndAwait() throws Exception {
-    try (RedisServer server = RedisServer.startDedicated()) {
-      server.admin();
-      Set<Thread> before = Thread.getAllStackTraces().keySet();
-      RedisLocks other = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
-      RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
-      other.mutex("taken").lock();
-      RedisMutex held = locks.mutex("held");
-      held.lock();
-      HolderThread waiter = HolderThread.lock(locks.mutex("taken")); // waits in lock(), subscribed
-      CompletableFuture<Throwable> awaiting = CompletableFuture.supplyAsync(() -> {
-        RedisMutex lock = locks.mutex("condition");
-        lock.lock();
-        try {
-          Condition condition = lock.newCondition("never signalled");
-          condition.await(1, TimeUnit.MINUTES);
-          return null;
-        } catch (Throwable e) {
-          return e;
-        }
-      });
-      await().atMost(Duration.ofSeconds(10)).until(() -> locks.subscribedChannelCount() >= 3);
-      Set<Thread> started = Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> !before.contains(t) && t.getName().startsWith("redis-mutex-")).collect(Collectors.toSet());
+  void closeLeavesNoThreadConnectionOrSubscriptionWhileLocksAreHeldAndThreadsWaitAndAwait(
+      @Dedicated RedisServer server) throws Exception {
+    server.admin();
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    RedisLocks other = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+    RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+    other.mutex("taken").lock();
+    RedisMutex held = locks.mutex("held");
+    held.lock();
+    HolderThread waiter = HolderThread.lock(locks.mutex("taken")); // waits in lock(), subscribed
+    CompletableFuture<Throwable> awaiting = CompletableFuture.supplyAsync(() -> {
+      RedisMutex lock = locks.mutex("condition");
+      lock.lock();
+      try {
+        Condition condition = lock.newCondition("never signalled");
+        condition.await(1, TimeUnit.MINUTES);
+        return null;
+      } catch (Throwable e) {
+        return e;
+      }
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> locks.subscribedChannelCount() >= 3);
+    Set<Thread> started = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> !before.contains(t) && t.getName().startsWith("redis-mutex-")).collect(Collectors.toSet());
 
-      locks.close();
-      other.close();
+    locks.close();
+    other.close();
 
-      assertThat(awaiting.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
-      waiter.close();
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(started)
-          .filteredOn(Thread::isAlive).extracting(Thread::getName).as("library threads alive after close").isEmpty());
-      WorkloadRun.assertServerHasNoClientsLeft(server.admin());
-      assertThat(locks.subscribedChannelCount()).isZero();
-      assertThatThrownBy(held::unlock).as("a hold at close is dropped by its unlock").isInstanceOf(
-          IllegalStateException.class);
-      assertThat(locks.localLockCount()).isZero();
-    }
+    assertThat(awaiting.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+    waiter.close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(started)
+        .filteredOn(Thread::isAlive).extracting(Thread::getName).as("library threads alive after close").isEmpty());
+    WorkloadRun.assertServerHasNoClientsLeft(server.admin());
+    assertThat(locks.subscribedChannelCount()).isZero();
+    assertThatThrownBy(held::unlock).as("a hold at close is dropped by its unlock").isInstanceOf(
+        IllegalStateException.class);
+    assertThat(locks.localLockCount()).isZero();
   }
 
   @Test
-  void closeWhileRedisIsStoppedReturnsWithinSecondsAndLeavesNoThread() throws Exception {
-    try (RedisServer server = RedisServer.startDedicated()) {
-      Set<Thread> before = Thread.getAllStackTraces().keySet();
-      RedisLocks other = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
-      RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
-      other.mutex("taken").lock();
-      RedisMutex held = locks.mutex("held");
-      held.lock();
-      HolderThread waiter = HolderThread.lock(locks.mutex("taken"));
-      await().atMost(Duration.ofSeconds(10)).until(() -> locks.subscribedChannelCount() > 0);
-      Set<Thread> started = Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> !before.contains(t) && t.getName().startsWith("redis-mutex-")).collect(Collectors.toSet());
+  void closeWhileRedisIsStoppedReturnsWithinSecondsAndLeavesNoThread(@Dedicated RedisServer server) throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    RedisLocks other = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+    RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+    other.mutex("taken").lock();
+    RedisMutex held = locks.mutex("held");
+    held.lock();
+    HolderThread waiter = HolderThread.lock(locks.mutex("taken"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> locks.subscribedChannelCount() > 0);
+    Set<Thread> started = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> !before.contains(t) && t.getName().startsWith("redis-mutex-")).collect(Collectors.toSet());
 
-      server.signal("STOP"); // no answer to anything, connections open
-      long start = System.nanoTime();
-      locks.close();
-      other.close();
-      long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      server.signal("CONT");
-      System.out.printf("close() of two RedisLocks while Redis was stopped took %d ms%n", tookMillis);
-      assertThat(tookMillis).as("close() is bounded").isLessThan(20_000);
-      waiter.close();
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(started)
-          .filteredOn(Thread::isAlive).extracting(Thread::getName).as("library threads alive after close").isEmpty());
-      WorkloadRun.assertServerHasNoClientsLeft(server.admin());
-    }
+    server.signal("STOP"); // no answer to anything, connections open
+    long start = System.nanoTime();
+    locks.close();
+    other.close();
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    server.signal("CONT");
+    System.out.printf("close() of two RedisLocks while Redis was stopped took %d ms%n", tookMillis);
+    assertThat(tookMillis).as("close() is bounded").isLessThan(20_000);
+    waiter.close();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(started)
+        .filteredOn(Thread::isAlive).extracting(Thread::getName).as("library threads alive after close").isEmpty());
+    WorkloadRun.assertServerHasNoClientsLeft(server.admin());
   }
 
   @Test
-  void tenThousandNamesUsedOnceLeaveNoLocalStateBehind() throws Exception {
-    try (RedisServer server = RedisServer.startDedicated();
-        RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+  void tenThousandNamesUsedOnceLeaveNoLocalStateBehind(@Dedicated RedisServer server) throws Exception {
+    try (RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
         RedisLocks other = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build()) {
       for (int i = 0; i < 10_000; i++) {
         RedisMutex lock = locks.mutex("once-" + i);

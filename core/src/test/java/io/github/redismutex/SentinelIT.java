@@ -3,6 +3,7 @@ package io.github.redismutex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.SentinelDeployment;
 import java.time.Duration;
 import java.util.UUID;
@@ -13,17 +14,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** redis-sentinel:// URIs: the library follows a failover, and no waiter hangs. */
+@ExtendWith(RedisExtension.class)
 class SentinelIT {
   private final String prefix = "sentinel-" + UUID.randomUUID() + ":";
 
   @Test
-  void waitersProceedAndNewAcquisitionsWorkAfterThePrimaryIsKilledAndTheReplicaPromoted() throws Exception {
+  void waitersProceedAndNewAcquisitionsWorkAfterThePrimaryIsKilledAndTheReplicaPromoted(
+      SentinelDeployment deployment) throws Exception {
     ExecutorService threads = Executors.newCachedThreadPool();
-    try (SentinelDeployment deployment = new SentinelDeployment();
-        // A lease shorter than the sentinels' down-after (1 s) plus the failover: over before the promotion.
-        RedisLocks holder = RedisLocks.builder().uri(deployment.uri()).keyPrefix(prefix)
+    // A lease shorter than the sentinels' down-after (1 s) plus the failover: over before the promotion.
+    try (RedisLocks holder = RedisLocks.builder().uri(deployment.uri()).keyPrefix(prefix)
             .leaseTime(Duration.ofMillis(900)).build();
         RedisLocks waiter = RedisLocks.builder().uri(deployment.uri()).keyPrefix(prefix)
             .leaseTime(Duration.ofSeconds(2)).build()) {

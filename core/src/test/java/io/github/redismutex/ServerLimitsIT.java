@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.history.WorkloadRun;
 import io.github.redismutex.support.Clients;
+import io.github.redismutex.support.Dedicated;
 import io.github.redismutex.support.HolderThread;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
@@ -28,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -35,14 +38,15 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The server turning clients away or running out of room: connections killed by the server, {@code maxclients}
  * reached, memory full with {@code noeviction}, and an {@code allkeys-lru} policy that evicts lock keys.
  */
+@ExtendWith(RedisExtension.class)
 class ServerLimitsIT {
   private static final Duration LEASE = Duration.ofSeconds(1);
   private final String prefix = "limits-" + UUID.randomUUID() + ":";
 
   @Test
-  void connectionsKilledByTheServerFourTimesASecondLoseNoLockAndHangNoWaiter() throws Exception {
-    try (RedisServer server = RedisServer.startDedicated();
-        WorkloadRun run = WorkloadRun.forFaultTest("client-kill", LEASE)) {
+  void connectionsKilledByTheServerFourTimesASecondLoseNoLockAndHangNoWaiter(
+      @Dedicated RedisServer server) throws Exception {
+    try (WorkloadRun run = WorkloadRun.forFaultTest("client-kill", LEASE)) {
       run.startClient(server.uri());
       run.startClient(server.uri());
       Thread.sleep(1_000);
@@ -56,15 +60,15 @@ class ServerLimitsIT {
       System.out.printf("CLIENT KILL every 250 ms for 3 s: %s; every name acquired again in %d ms%n", result,
           acquireAll);
       result.assertSafe();
-      run.close();
-      WorkloadRun.assertServerHasNoClientsLeft(server.admin());
-    }
+    } // the run's clients are closed here
+    WorkloadRun.assertServerHasNoClientsLeft(server.admin());
   }
 
   @Test
-  void connectingWhileMaxclientsIsReachedFailsWithTheServersReasonAndWorksOnceASlotIsFree() throws Exception {
+  void connectingWhileMaxclientsIsReachedFailsWithTheServersReasonAndWorksOnceASlotIsFree(
+      @Dedicated(args = {"--maxclients", "16"}) RedisServer server) throws Exception {
     List<Socket> sockets = new ArrayList<>();
-    try (RedisServer server = RedisServer.startDedicated("--maxclients", "16")) {
+    try {
       server.admin(); // the test's own connection takes a slot too
       for (Socket socket = pingingSocket(server.port()); socket != null; socket = pingingSocket(server.port())) {
         sockets.add(socket); // raw connections until the server turns one away
@@ -90,9 +94,9 @@ class ServerLimitsIT {
   }
 
   @Test
-  void lockWaitsWhileMaxclientsKeepsItsReconnectsOutAndAcquiresOnceTheLimitIsRaised() throws Exception {
-    try (RedisServer server = RedisServer.startDedicated();
-        RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(LEASE).build()) {
+  void lockWaitsWhileMaxclientsKeepsItsReconnectsOutAndAcquiresOnceTheLimitIsRaised(
+      @Dedicated RedisServer server) throws Exception {
+    try (RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(LEASE).build()) {
       RedisCommands<String, String> admin = server.admin();
       // in one step, so that no reconnect slips in between: the library's connections go, and the limit stays at
       // the one connection left (the test's own)
@@ -121,9 +125,10 @@ class ServerLimitsIT {
   }
 
   @Test
-  void withMemoryFullAndNoevictionAcquisitionFailsWithAnOomErrorAndWorksAgainOnceMemoryIsFreed() throws Exception {
-    try (RedisServer server = RedisServer.startDedicated("--maxmemory", "3mb", "--maxmemory-policy", "noeviction");
-        RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(LEASE).build();
+  void withMemoryFullAndNoevictionAcquisitionFailsWithAnOomErrorAndWorksAgainOnceMemoryIsFreed(
+      @Dedicated(args = {"--maxmemory", "3mb", "--maxmemory-policy", "noeviction"}) RedisServer server)
+      throws Exception {
+    try (RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(LEASE).build();
         HolderThread holder = HolderThread.lock(locks.mutex("held while full"))) {
       holder.awaitAcquired(10);
       int junk = fill(server.admin(), () -> false);
@@ -161,14 +166,14 @@ class ServerLimitsIT {
 
   @ParameterizedTest
   @CsvSource({"allkeys-lru, true", "volatile-ttl, true", "allkeys-random, true", "noeviction, false"})
-  void aPolicyThatCanEvictLockKeysIsWarnedAboutAtConnect(String policy, boolean warned) {
-    try (RedisServer server = RedisServer.startDedicated("--maxmemory-policy", policy)) {
-      RedisClient client = RedisClient.create(server.uri());
-      try (StatefulRedisConnection<String, String> connection = client.connect()) {
-        assertThat(RedisConnections.warnIfLocksCanBeEvicted(connection)).isEqualTo(warned);
-      } finally {
-        Clients.shutdown(client);
-      }
+  void aPolicyThatCanEvictLockKeysIsWarnedAboutAtConnect(String policy, boolean warned,
+      @Dedicated RedisServer server) {
+    server.admin().configSet("maxmemory-policy", policy); // what the library reads at connect, as --maxmemory-policy
+    RedisClient client = RedisClient.create(server.uri());
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      assertThat(RedisConnections.warnIfLocksCanBeEvicted(connection)).isEqualTo(warned);
+    } finally {
+      Clients.shutdown(client);
     }
   }
 
@@ -178,9 +183,10 @@ class ServerLimitsIT {
    * third of the lease). If the fencing counter is evicted too, the second holder's token is not higher either.
    */
   @Test
-  void anAllkeysLruPolicyEvictsAHeldLockAndTheHolderLearnsOfItAtItsNextRenewal() throws Exception {
-    try (RedisServer server = RedisServer.startDedicated("--maxmemory", "3mb", "--maxmemory-policy", "allkeys-lru");
-        RedisLocks first = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(LEASE).build();
+  void anAllkeysLruPolicyEvictsAHeldLockAndTheHolderLearnsOfItAtItsNextRenewal(
+      @Dedicated(args = {"--maxmemory", "3mb", "--maxmemory-policy", "allkeys-lru"}) RedisServer server)
+      throws Exception {
+    try (RedisLocks first = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(LEASE).build();
         RedisLocks second = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).leaseTime(LEASE).build();
         HolderThread holder = HolderThread.lock(first.mutex("evictable"))) {
       long holderAcquiredAt = holder.awaitAcquired(10);

@@ -6,10 +6,12 @@ import io.github.redismutex.history.History;
 import io.github.redismutex.history.Workload;
 import io.github.redismutex.history.WorkloadRun;
 import io.github.redismutex.support.ChildJvm;
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
+import io.github.redismutex.support.Servers;
 import io.github.redismutex.support.TcpProxy;
 import io.lettuce.core.KillArgs;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The soak run (not part of {@code mvn verify}: run it with {@code mvn -B -pl core verify -Psoak}): minutes of mixed
@@ -41,13 +44,17 @@ import org.junit.jupiter.api.Timeout;
  * (child JVMs on the single server, default 3), {@code soak.allowedLatenessMillis} (default 3000).
  */
 @Timeout(value = 60, unit = TimeUnit.MINUTES)
+@ExtendWith(RedisExtension.class)
 class SoakIT {
   private static final Duration LEASE = Duration.ofSeconds(1);
 
   private final Map<String, Integer> faults = new TreeMap<>();
 
   @Test
-  void mixedLoadUnderRandomFaultsKeepsMutualExclusionAndLeavesNothingBehind() throws Exception {
+  @SuppressWarnings("try") // the runs are closed inside their try on purpose: what they leave is counted after
+  void mixedLoadUnderRandomFaultsKeepsMutualExclusionAndLeavesNothingBehind(
+      @Dedicated(args = {"--appendonly", "yes", "--enable-debug-command", "yes"}) RedisServer server,
+      @Servers(3) List<RedisServer> redlockServers) throws Exception {
     long seconds = Long.getLong("soak.seconds", 180);
     long seed = Long.getLong("soak.seed", 1);
     int processes = Integer.getInteger("soak.processes", 3);
@@ -57,20 +64,14 @@ class SoakIT {
     long allowedLatenessMillis = Long.getLong("soak.allowedLatenessMillis", 3_000);
     Random random = new Random(seed);
     String id = "soak-" + seed + "-" + UUID.randomUUID().toString().substring(0, 8);
-    Path aof = Files.createDirectories(Path.of("target", "redis-" + id).toAbsolutePath());
     Duration lateness = Duration.ofMillis(allowedLatenessMillis);
 
-    try (RedisServer server = RedisServer.startDedicated("--appendonly", "yes", "--dir",
-            aof.toString(), "--enable-debug-command", "yes");
-        TcpProxy proxy = TcpProxy.to(server.port());
-        RedisServer first = RedisServer.startDedicated();
-        RedisServer second = RedisServer.startDedicated();
-        RedisServer third = RedisServer.startDedicated();
-        TcpProxy thirdsProxy = TcpProxy.to(third.port());
+    try (TcpProxy proxy = TcpProxy.to(server.port());
+        TcpProxy thirdsProxy = TcpProxy.to(redlockServers.get(2).port());
         WorkloadRun single = run(id, "single", List.of("a", "b", "c", "d"), seed, lateness);
         WorkloadRun redlock = run(id, "redlock", List.of("a", "b"), seed + 1, lateness)) {
-      List<RedisServer> redlockServers = List.of(first, second, third);
-      String redlockTarget = "redlock:" + first.uri() + "," + second.uri() + "," + thirdsProxy.uri();
+      String redlockTarget = "redlock:" + redlockServers.get(0).uri() + "," + redlockServers.get(1).uri() + ","
+          + thirdsProxy.uri();
       Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
       List<ChildJvm> children = new ArrayList<>();
       for (int i = 0; i < processes; i++) {

@@ -2,11 +2,14 @@ package io.github.redismutex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.redismutex.support.Dedicated;
+import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * for a stalled or unreachable Redis either; it behaves as the smallest positive timeout does. Each test breaks a
  * server of its own.
  */
+@ExtendWith(RedisExtension.class)
 class TryLockWithoutWaitingIT {
   /** {@link RedisMutex#NO_WAIT_REPLY_BUDGET} plus what a loaded two-core machine adds to a timed wait. */
   private static final long BOUND_MILLIS = RedisMutex.NO_WAIT_REPLY_BUDGET.toMillis() + 150;
@@ -24,15 +28,14 @@ class TryLockWithoutWaitingIT {
   private RedisLocks locks;
 
   @BeforeEach
-  void start() {
-    server = RedisServer.startDedicated();
+  void start(@Dedicated RedisServer server) {
+    this.server = server;
     locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
   }
 
   @AfterEach
   void stop() {
     locks.close();
-    server.close();
   }
 
   @ParameterizedTest

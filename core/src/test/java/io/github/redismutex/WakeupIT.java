@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.support.ChildJvm;
+import io.github.redismutex.support.Dedicated;
 import io.github.redismutex.support.LockClientMain;
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
@@ -16,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,16 +43,11 @@ class WakeupIT {
   }
 
   @BeforeAll
-  static void startServerWithoutConfigPermission() {
-    notificationsOff = RedisServer.startDedicated();
+  static void startServerWithoutConfigPermission(@Dedicated RedisServer server) { // the class's, in @BeforeAll
+    notificationsOff = server;
     notificationsOff.admin().aclSetuser(USER_WITHOUT_CONFIG,
         io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("pw").allKeys().allChannels().allCommands()
             .removeCommand(io.lettuce.core.protocol.CommandType.CONFIG));
-  }
-
-  @AfterAll
-  static void stopServer() {
-    notificationsOff.close();
   }
 
   @AfterEach
@@ -110,28 +105,27 @@ class WakeupIT {
   }
 
   @Test
-  void releasesStillWakeWaitersAfterKeyspaceNotificationsAreTurnedOffBehindTheLibrarysBack() throws Exception {
-    try (RedisServer server = RedisServer.startDedicated()) {
-      RedisLocks holder = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
-      RedisLocks waiter = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
-      opened.add(holder);
-      opened.add(waiter);
-      assertThat(waiter.wakeupMode()).isEqualTo(WakeupMode.KEYSPACE);
-      server.admin().configSet("notify-keyspace-events", ""); // an operator, or a restart that lost the setting
-      holder.mutex("reconfigured").lock();
-      Future<Long> acquiredAt = threads.submit(() -> {
-        waiter.mutex("reconfigured").lock();
-        long at = System.nanoTime();
-        waiter.mutex("reconfigured").unlock();
-        return at;
-      });
-      await().until(() -> waiter.subscribedChannelCount() > 0);
-      Thread.sleep(20);
-      long releasedAt = System.nanoTime();
-      holder.mutex("reconfigured").unlock();
-      assertThat(TimeUnit.NANOSECONDS.toMillis(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt))
-          .as("woken by the release's own announcement, not by the 30 s lease running out").isLessThan(1000);
-    }
+  void releasesStillWakeWaitersAfterKeyspaceNotificationsAreTurnedOffBehindTheLibrarysBack(
+      @Dedicated RedisServer server) throws Exception {
+    RedisLocks holder = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+    RedisLocks waiter = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+    opened.add(holder);
+    opened.add(waiter);
+    assertThat(waiter.wakeupMode()).isEqualTo(WakeupMode.KEYSPACE);
+    server.admin().configSet("notify-keyspace-events", ""); // an operator, or a restart that lost the setting
+    holder.mutex("reconfigured").lock();
+    Future<Long> acquiredAt = threads.submit(() -> {
+      waiter.mutex("reconfigured").lock();
+      long at = System.nanoTime();
+      waiter.mutex("reconfigured").unlock();
+      return at;
+    });
+    await().until(() -> waiter.subscribedChannelCount() > 0);
+    Thread.sleep(20);
+    long releasedAt = System.nanoTime();
+    holder.mutex("reconfigured").unlock();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt))
+        .as("woken by the release's own announcement, not by the 30 s lease running out").isLessThan(1000);
   }
 
   @ParameterizedTest

@@ -230,15 +230,22 @@ public final class WorkloadRun implements AutoCloseable {
     return List.copyOf(files);
   }
 
+  /** Stops what still runs, closes the clients and kills the children; an interrupt meanwhile is kept, not thrown. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
+    boolean interrupted = false;
     for (Workload workload : workloads) {
-      workload.stop(Duration.ofSeconds(5));
+      try {
+        workload.stop(Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        interrupted = true; // the rest is closed all the same
+      }
     }
     histories.forEach(History::close);
     locals.forEach(RedisLocks::close);
-    for (ChildJvm child : children) {
-      child.close();
+    children.forEach(ChildJvm::close);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -82,15 +82,21 @@ public final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Kills the process if it is still running (continuing it first, should it be stopped). */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
       try {
         Signals.send(process.pid(), "CONT");
       } catch (IllegalStateException e) {
         // it exited by itself meanwhile: nothing to continue
       }
-      kill();
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // killed all the same; the caller's interrupt is kept
+      }
     }
   }
 

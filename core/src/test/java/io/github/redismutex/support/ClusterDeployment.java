@@ -36,7 +36,7 @@ public final class ClusterDeployment implements AutoCloseable {
   /** One node: its server, and the cluster bus port it listens on for its peers. */
   private record Node(RedisServer server, int busPort) {}
 
-  public ClusterDeployment() {
+  ClusterDeployment() {
     try {
       dir = Files.createTempDirectory("redis-cluster-");
     } catch (IOException e) {

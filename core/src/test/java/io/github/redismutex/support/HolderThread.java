@@ -75,9 +75,13 @@ public final class HolderThread implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     release.countDown();
-    thread.join(5_000);
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the caller's interrupt is kept; the thread is a daemon
+    }
     if (thread.isAlive()) {
       thread.interrupt(); // still in lock(): the test failed already; lock() keeps waiting until its RedisLocks closes
     }

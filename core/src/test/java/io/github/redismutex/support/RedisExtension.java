@@ -1,6 +1,6 @@
 package io.github.redismutex.support;
 
-import java.lang.reflect.Parameter;
+import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,15 +53,6 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
     }
   }
 
-  /**
-   * Constructor parameters are resolved in the class's context (JUnit's default, stated here because the scope of a
-   * deployment a constructor asks for depends on it): they are the class's, not one test's.
-   */
-  @Override
-  public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
-    return ExtensionContextScope.DEFAULT;
-  }
-
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
@@ -70,9 +61,9 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
   }
 
   @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    Parameter declared = parameter.getParameter();
-    Class<?> type = declared.getType();
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext given) {
+    ExtensionContext context = scope(parameter, given);
+    Class<?> type = parameter.getParameter().getType();
     if (type == SentinelDeployment.class) {
       return owned(context, "sentinel", SentinelDeployment.class, SentinelDeployment::new);
     }
@@ -91,6 +82,20 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
         .map(dedicated -> owned(context, "dedicated " + Arrays.toString(dedicated.args()), RedisServer.class,
             () -> RedisServer.startDedicated(dedicated.args())))
         .orElseGet(() -> sharedServer(context));
+  }
+
+  /**
+   * A constructor's parameters are the class's, whichever context JUnit resolves them in (the class's by default,
+   * the test's where test-method scope for instantiation is configured); everyone else's the context's.
+   */
+  private static ExtensionContext scope(ParameterContext parameter, ExtensionContext context) {
+    ExtensionContext scope = context;
+    if (parameter.getDeclaringExecutable() instanceof Constructor<?>) {
+      while (scope.getTestMethod().isPresent() && scope.getParent().isPresent()) {
+        scope = scope.getParent().get();
+      }
+    }
+    return scope;
   }
 
   /** The shared server of the test class that {@code context} belongs to, started on first use. */

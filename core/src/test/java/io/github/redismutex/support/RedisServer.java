@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
 /**
  * A Redis server for tests: either a {@code redis-server} process this class started on a free loopback port (and
  * stops by its process id), or an external one named by {@code REDIS_URL} (or a Docker container, only where no
- * binary can be had). Fault tests ask for a {@link #startDedicated dedicated} server, which is always a process of
- * their own. The binary is {@code redis-server} from PATH, else the one in the embedded-redis test jar, so the tests
- * need nothing installed but a JDK and Maven.
+ * binary can be had). Tests get one from {@link RedisExtension}; fault tests ask it for a {@link Dedicated} server,
+ * which is always a process of their own, with a data directory of its own (under {@code target/redis-data/}, kept
+ * across its restarts, so an AOF survives them). The binary is {@code redis-server} from PATH, else the one in the
+ * embedded-redis test jar, so the tests need nothing installed but a JDK and Maven.
  */
 public final class RedisServer implements AutoCloseable {
   private static final Pattern COMMAND_STAT = Pattern.compile("^cmdstat_([^:]+):calls=(\\d+)");
@@ -37,6 +38,7 @@ public final class RedisServer implements AutoCloseable {
   private final String externalUri;
   private final AutoCloseable container; // a Testcontainers container, or null
   private final Path logFile;
+  private final Path dataDir; // the process's --dir: its AOF and RDB files; null for an external server
   private Process process;
   private RedisClient adminClient;
   private StatefulRedisConnection<String, String> admin;
@@ -48,6 +50,16 @@ public final class RedisServer implements AutoCloseable {
     this.extraArgs = List.copyOf(extraArgs);
     this.externalUri = externalUri;
     this.logFile = binary == null ? null : Path.of("target", "redis-" + port + ".log");
+    this.dataDir = binary == null ? null : freshDataDir(port);
+  }
+
+  private static Path freshDataDir(int port) {
+    try {
+      Path parent = Files.createDirectories(Path.of("target", "redis-data").toAbsolutePath());
+      return Files.createTempDirectory(parent, port + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**
@@ -67,13 +79,13 @@ public final class RedisServer implements AutoCloseable {
     return startDedicated();
   }
 
-  /** A server process of the caller's own, for tests that change its config, stop it or break it. */
-  public static RedisServer startDedicated(String... extraArgs) {
+  /** A server process of the caller's own (through {@link Dedicated}, {@link Servers} and the deployments). */
+  static RedisServer startDedicated(String... extraArgs) {
     return startDedicated(freePort(), extraArgs);
   }
 
   /** {@link #startDedicated(String...)} on a given port. */
-  public static RedisServer startDedicated(int port, String... extraArgs) {
+  static RedisServer startDedicated(int port, String... extraArgs) {
     RedisServer server = new RedisServer(findBinary(), port, List.of(extraArgs), null, null);
     server.start();
     return server;
@@ -124,7 +136,8 @@ public final class RedisServer implements AutoCloseable {
   public void start() {
     requireOwnProcess();
     List<String> command = new ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no"));
+        "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no", "--dir",
+        dataDir.toString()));
     command.addAll(extraArgs);
     try {
       Files.createDirectories(logFile.getParent());
@@ -162,6 +175,14 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** Continues the process if it was stopped (SIGSTOP); does nothing if it is not running. */
+  public void resume() {
+    requireOwnProcess();
+    if (process != null && process.isAlive()) {
+      signal("CONT");
+    }
+  }
+
   /** Sends a signal by process id, e.g. STOP or CONT. */
   public void signal(String signal) {
     Signals.send(pid(), signal);
@@ -174,6 +195,11 @@ public final class RedisServer implements AutoCloseable {
         signal("CONT"); // a stopped process would ignore SIGKILL's clean-up until continued
       }
       kill();
+      try {
+        Files.deleteIfExists(dataDir); // only if empty: an AOF is kept for a look after a failure
+      } catch (IOException ignored) {
+        // not empty, or already gone
+      }
     } else {
       closeAdmin();
       if (container != null) {

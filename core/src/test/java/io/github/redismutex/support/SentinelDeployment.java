@@ -22,7 +22,7 @@ public final class SentinelDeployment implements AutoCloseable {
   private final List<Process> sentinels = new ArrayList<>();
   private final List<Integer> sentinelPorts = new ArrayList<>();
 
-  public SentinelDeployment() {
+  SentinelDeployment() {
     primary = RedisServer.startDedicated();
     replica = RedisServer.startDedicated("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
     try {
