@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.history.History;
 import io.github.redismutex.history.WorkloadRun;
@@ -9,6 +10,7 @@ import io.github.redismutex.support.Dedicated;
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,13 +43,22 @@ class HolderProcessIT {
     run.close();
   }
 
+  /** Waits until the victim holds one of the run's locks, as Redis says: a fault now meets a holder. */
+  private void awaitVictimHolding() {
+    try (RedisLocks inspector = RedisLocks.builder().uri(server.uri()).keyPrefix(run.prefix()).build()) {
+      await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+          .until(() -> Stream.of("a", "b").map(inspector::inspect)
+              .anyMatch(holder -> holder.isPresent() && holder.get().pid() == victim.pid()));
+    }
+  }
+
   @Test
   void aHolderProcessPausedPastItsLeaseOverlapsOnlyAsAStaleFencedHolder() throws Exception {
-    for (int i = 0; i < 3; i++) { // three times, so that it is likely caught inside a critical section
-      Thread.sleep(1_000);
+    for (int i = 0; i < 3; i++) { // three times: each pause is likely to catch it inside a critical section
+      awaitVictimHolding();
       run.pauseChild(victim, Duration.ofSeconds(2)); // a stop-the-world pause of two leases
     }
-    Thread.sleep(1_500);
+    run.awaitEveryClientOnEveryName(History.nowMicros()); // the victim too is back on every lock
     WorkloadRun.Result result = run.stop(Duration.ofSeconds(10));
     long acquireAll = run.acquireEveryName(server.uri(), LEASE.plusSeconds(5));
     System.out.printf("holder process paused 3 times 2 s: %s; every name acquired again in %d ms%n", result, acquireAll);
@@ -58,10 +69,10 @@ class HolderProcessIT {
 
   @Test
   void aHolderProcessKilledFreesItsLocksWithinALeaseAndNobodyOverlaps() throws Exception {
-    Thread.sleep(1_000);
+    awaitVictimHolding();
     long killedAtMicros = History.nowMicros();
     victim.kill();
-    Thread.sleep(2_000);
+    run.awaitEveryClientOnEveryName(killedAtMicros); // the survivors take every lock again, the victim's too
     WorkloadRun.Result result = run.stop(Duration.ofSeconds(10));
     long firstAfterKill = run.firstEntryAfterMillis(killedAtMicros);
     long acquireAll = run.acquireEveryName(server.uri(), LEASE.plusSeconds(5));

@@ -100,7 +100,7 @@ class NetworkFaultIT {
         while (System.nanoTime() < end) {
           action.getAsInt();
           try {
-            Thread.sleep(250);
+            Thread.sleep(250); // the pace of the fault: four times a second
           } catch (InterruptedException e) {
             return;
           }
@@ -112,12 +112,12 @@ class NetworkFaultIT {
   }
 
   private void fault(String what, Runnable begin, Duration length, Runnable end) throws Exception {
-    Thread.sleep(1_000);
+    run.awaitEveryClientOnEveryName(History.nowMicros()); // the fault meets a running load
     begin.run();
-    Thread.sleep(length.toMillis());
+    Thread.sleep(length.toMillis()); // the length of the fault
     end.run();
     long healedAtMicros = History.nowMicros();
-    Thread.sleep(2_000);
+    run.awaitEveryClientOnEveryName(healedAtMicros); // the faulted client too is back on every lock
     WorkloadRun.Result result = run.stop(Duration.ofSeconds(10));
     long acquireAll = run.acquireEveryName(server.uri(), LEASE.plusSeconds(5));
     System.out.printf("%s: %s; first section %d ms after it ended; every name acquired again in %d ms%n", what,

@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.history.History;
 import io.github.redismutex.history.WorkloadRun;
@@ -58,7 +59,7 @@ class RedisPauseIT {
         RedisLocks late = RedisLocks.builder().uri(server.uri()).keyPrefix(run.prefix()).leaseTime(LEASE).build()) {
       run.startClient(server.uri());
       run.startClient(server.uri());
-      Thread.sleep(1_000);
+      run.awaitEveryClientOnEveryName(History.nowMicros()); // the pause meets a running load
 
       CompletableFuture<Long> lockedAt = pauseRedis(pause, millis, () -> {
         // a lock() that starts while Redis is paused must carry on once it is back
@@ -70,7 +71,7 @@ class RedisPauseIT {
       long resumedAt = System.nanoTime();
       long resumedAtMicros = History.nowMicros();
       lockAfterResumeMillis = TimeUnit.NANOSECONDS.toMillis(lockedAt.get(30, TimeUnit.SECONDS) - resumedAt);
-      Thread.sleep(2_000);
+      run.awaitEveryClientOnEveryName(resumedAtMicros); // every client back on every lock
       result = run.stop(Duration.ofSeconds(10));
       recoveryMillis = run.firstEntryAfterMillis(resumedAtMicros);
       long acquireAllMillis = run.acquireEveryName(server.uri(), LEASE.plusSeconds(5));
@@ -146,7 +147,7 @@ class RedisPauseIT {
       case CLIENT_PAUSE -> {
         server.admin().clientPause(millis); // ALL: no client gets an answer, and keys do not expire meanwhile
         thread.start();
-        Thread.sleep(millis);
+        Thread.sleep(millis); // the length of the pause
       }
       case DEBUG_SLEEP -> {
         // blocks the server's only thread; sent on a connection of its own, since it answers only when done
@@ -157,8 +158,8 @@ class RedisPauseIT {
               .dispatch(CommandType.DEBUG, new StatusOutput<>(StringCodec.UTF8),
                   new CommandArgs<>(StringCodec.UTF8).add("SLEEP").add(Double.toString(millis / 1000.0)))
               .toCompletableFuture();
-          Thread.sleep(50);
-          thread.start();
+          await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).until(() -> !server.answersPingWithin(Duration.ofMillis(50)));
+          thread.start(); // the server is inside DEBUG SLEEP
           slept.get(millis + 10_000, TimeUnit.MILLISECONDS);
         } finally {
           Clients.shutdown(client);
@@ -167,7 +168,7 @@ class RedisPauseIT {
       case SIGSTOP -> {
         server.signal("STOP");
         thread.start();
-        Thread.sleep(millis);
+        Thread.sleep(millis); // the length of the pause
         server.signal("CONT");
       }
     }

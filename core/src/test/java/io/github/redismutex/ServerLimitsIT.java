@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.history.History;
 import io.github.redismutex.history.WorkloadRun;
 import io.github.redismutex.support.Clients;
 import io.github.redismutex.support.Dedicated;
@@ -49,12 +50,12 @@ class ServerLimitsIT {
     try (WorkloadRun run = WorkloadRun.forFaultTest("client-kill", LEASE)) {
       run.startClient(server.uri());
       run.startClient(server.uri());
-      Thread.sleep(1_000);
+      run.awaitEveryClientOnEveryName(History.nowMicros()); // the kills meet a running load
       for (int i = 0; i < 12; i++) {
         server.admin().clientKill(i % 2 == 0 ? KillArgs.Builder.typeNormal().skipme() : KillArgs.Builder.typePubsub());
-        Thread.sleep(250);
+        Thread.sleep(250); // the pace of the fault: four kills a second
       }
-      Thread.sleep(2_000);
+      run.awaitEveryClientOnEveryName(History.nowMicros()); // every client back on every lock
       WorkloadRun.Result result = run.stop(Duration.ofSeconds(10));
       long acquireAll = run.acquireEveryName(server.uri(), LEASE.plusSeconds(5));
       System.out.printf("CLIENT KILL every 250 ms for 3 s: %s; every name acquired again in %d ms%n", result,
@@ -109,8 +110,10 @@ class ServerLimitsIT {
       long start = System.nanoTime();
       assertThat(locks.mutex("crowded").tryLock(300, TimeUnit.MILLISECONDS)).isFalse();
       long tryLockMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      long refusedBefore = rejectedConnections(admin);
       try (HolderThread waiting = HolderThread.lock(locks.mutex("crowded"))) {
-        Thread.sleep(2_000);
+        // lock() waits on while the server turns the library's reconnects away
+        await().atMost(Duration.ofSeconds(10)).until(() -> rejectedConnections(admin) >= refusedBefore + 2);
         assertThat(waiting.isAcquired()).isFalse();
         long raisedAt = System.nanoTime();
         admin.configSet("maxclients", "10000");
@@ -151,7 +154,11 @@ class ServerLimitsIT {
       assertThat(server.admin().exists(locks.keyOf("free while full"))).as("no key was written").isZero();
       assertThat(locks.localLockCount()).as("only the held lock").isEqualTo(1);
 
-      Thread.sleep(2 * LEASE.toMillis()); // renewals are PEXPIREs, which need no memory
+      // Three renewals while full, a lease's worth of them: renewals are PEXPIREs, which need no memory
+      long renewalsBefore = server.commandCalls().getOrDefault("pexpire", 0L);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> server.commandCalls().getOrDefault("pexpire", 0L) >= renewalsBefore + 3);
+      assertThat(server.admin().exists(locks.keyOf("held while full"))).as("the held lock's key").isOne();
       assertThat(holder.leaseInvalidAtNanos()).as("the holder's lease survived full memory").isZero();
       assertThat(holder.release(10)).as("unlock (a DEL) works while full").isNull();
 
@@ -211,6 +218,11 @@ class ServerLimitsIT {
       assertThat(holder.release(10)).isInstanceOf(LeaseExpiredException.class);
       stolen.unlock();
     }
+  }
+
+  /** Connections the server turned away since it started ({@code INFO stats}: maxclients reached). */
+  private static long rejectedConnections(RedisCommands<String, String> admin) {
+    return Long.parseLong(admin.info("stats").replaceAll("(?s).*rejected_connections:(\\d+).*", "$1"));
   }
 
   /** Writes 1 KB junk keys, 100 a round, until the server refuses with OOM or {@code done} says so. */

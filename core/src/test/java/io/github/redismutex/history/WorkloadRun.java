@@ -31,6 +31,7 @@ public final class WorkloadRun implements AutoCloseable {
   private final long seed;
   private final long allowedLatenessMicros;
   private final List<Path> files = new ArrayList<>();
+  private final List<String> localClients = new ArrayList<>();
   private final List<RedisLocks> locals = new ArrayList<>();
   private final List<Workload> workloads = new ArrayList<>();
   private final List<History> histories = new ArrayList<>();
@@ -111,6 +112,29 @@ public final class WorkloadRun implements AutoCloseable {
     });
   }
 
+  /**
+   * Waits until every client still running (every local one, and every child not killed) has entered a critical
+   * section on every name since {@code sinceMicros} (a {@link History#nowMicros()}), as the histories show: the load
+   * runs everywhere. Before a fault, so that it meets a running load; after one, so that the run goes on until every
+   * client is back, not for a guessed while.
+   */
+  public void awaitEveryClientOnEveryName(long sinceMicros) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).pollInSameThread().untilAsserted(() -> {
+      List<String> clients = new ArrayList<>(localClients);
+      children.stream().filter(ChildJvm::isAlive).map(childClients::get).forEach(clients::add);
+      Map<String, List<String>> entered = new TreeMap<>();
+      for (CriticalSection section : History.read(files).sections()) {
+        if (section.enterMicros() >= sinceMicros) {
+          entered.computeIfAbsent(section.client(), c -> new ArrayList<>()).add(section.lock());
+        }
+      }
+      for (String client : clients) {
+        assertThat(entered.getOrDefault(client, List.of())).as("names %s entered since the mark", client)
+            .containsAll(settings.names());
+      }
+    });
+  }
+
   /** Milliseconds from {@code micros} (a {@link History#nowMicros()}) to the first critical section entered after it. */
   public long firstEntryAfterMillis(long micros) {
     return History.read(files).sections().stream()
@@ -151,6 +175,7 @@ public final class WorkloadRun implements AutoCloseable {
     History history = History.appendingTo(file);
     files.add(file);
     locals.add(locks);
+    localClients.add(client);
     histories.add(history);
     workloads.add(Workload.start(client, locks, losses, history, settings, seed + files.size()));
     return locks;

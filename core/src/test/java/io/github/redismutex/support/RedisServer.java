@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,6 +131,23 @@ public final class RedisServer implements AutoCloseable {
       }
     }
     return calls;
+  }
+
+  /**
+   * Whether the server answers a PING on a new connection within {@code timeout}: false while it is busy in one long
+   * command (DEBUG SLEEP), stopped or down.
+   */
+  public boolean answersPingWithin(Duration timeout) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+      socket.setSoTimeout((int) timeout.toMillis());
+      socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] reply = new byte[7];
+      int read = socket.getInputStream().read(reply);
+      return read > 0 && new String(reply, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Starts the process (again, on the same port: a restart after {@link #stop} or {@link #kill}). */
