@@ -105,7 +105,7 @@ class AbandonedAttemptIT {
     await().atMost(Duration.ofSeconds(5)).until(() -> queued("queued") == 1);
     proxy.refuse();
     assertThat(waiting.get(5, TimeUnit.SECONDS)).isFalse();
-    Thread.sleep(DISCONNECT.toMillis());
+    Thread.sleep(DISCONNECT.toMillis()); // the length of the fault
     proxy.pass();
 
     await().atMost(Duration.ofSeconds(5)).until(() -> queued("queued") == 0);

@@ -42,7 +42,7 @@ class ClusterIT {
     try (RedisLocks holder = node(Duration.ofMillis(600)); RedisLocks other = node(Duration.ofMillis(600))) {
       assertThat(holder.wakeupMode()).isEqualTo(WakeupMode.CHANNEL);
       names.forEach(name -> holder.mutex(name).lock());
-      Thread.sleep(1_800); // three leases: only renewals, batched per slot across the nodes, keep them
+      Thread.sleep(1_800); // the holder's work, three leases: only renewals, batched per slot across nodes, keep them
       for (String name : names) {
         assertThat(other.mutex(name).tryLock()).as(name).isFalse();
       }
@@ -66,8 +66,9 @@ class ClusterIT {
         waiter.mutex("handover").unlock();
         return at;
       });
-      await().until(() -> waiter.subscribedChannelCount() > 0);
-      Thread.sleep(50);
+      String queue = LockKeys.queueKey(waiter.keyOf("handover"));
+      // past the waiter's attempt, which queued it: only the release's PUBLISH can wake it now
+      await().until(() -> cluster.primaryOf(queue).admin().zcard(queue) == 1);
       long releasedAt = System.nanoTime();
       held.unlock();
       long tookMillis = TimeUnit.NANOSECONDS.toMillis(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt);

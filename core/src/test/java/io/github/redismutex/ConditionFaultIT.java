@@ -65,7 +65,7 @@ class ConditionFaultIT {
   void aWaiterWhileRedisIsStoppedForThreeLeasesWakesOnceItResumesAndHoldsTheLock() throws Exception {
     CompletableFuture<Long> woke = awaitInThread();
     server.signal("STOP");
-    Thread.sleep(3 * LEASE.toMillis());
+    Thread.sleep(3 * LEASE.toMillis()); // the length of the stop
     long resumedAt = System.nanoTime();
     server.signal("CONT");
     long wokeAfter = TimeUnit.NANOSECONDS.toMillis(woke.get(15, TimeUnit.SECONDS) - resumedAt);

@@ -63,7 +63,7 @@ class DirectHandOverIT {
         RedisMutex theirs = node.mutex("fifo");
         theirs.lock();
         order.add(who);
-        Thread.sleep(10);
+        Thread.sleep(10); // the holder's work
         theirs.unlock();
         return null;
       }));

@@ -121,7 +121,7 @@ class LocalHandOverIT {
                 overlaps.incrementAndGet();
               }
               held++;
-              Thread.sleep(1);
+              Thread.sleep(1); // the holder's work
               inside.decrementAndGet();
             } finally {
               lock.unlock();
@@ -131,7 +131,7 @@ class LocalHandOverIT {
         }));
       }
     }
-    Thread.sleep(3_000);
+    Thread.sleep(3_000); // how long the load runs
     running.set(false);
     int oneHeld = counts.get(0).get(10, TimeUnit.SECONDS) + counts.get(1).get(10, TimeUnit.SECONDS);
     int otherHeld = counts.get(2).get(10, TimeUnit.SECONDS) + counts.get(3).get(10, TimeUnit.SECONDS);
@@ -185,7 +185,7 @@ class LocalHandOverIT {
             if (inside.incrementAndGet() != 1) {
               overlaps.incrementAndGet();
             }
-            Thread.sleep(1); // long enough for the others to queue
+            Thread.sleep(1); // the holder's work, long enough for the others to queue
             inside.decrementAndGet();
           } finally {
             lock.unlock();

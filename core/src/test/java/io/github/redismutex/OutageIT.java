@@ -76,8 +76,8 @@ class OutageIT {
       waiter.mutex("cut").unlock();
       return at;
     });
-    await().until(() -> waiter.subscribedChannelCount() > 0);
-    Thread.sleep(50); // past the waiter's attempt: it waits for a message, its lease re-check 30 s away
+    // past the waiter's attempt, which queued it: it waits for a message, its lease re-check 30 s away
+    await().until(() -> server.admin().zcard(LockKeys.queueKey(waiter.keyOf("cut"))) == 1);
     server.admin().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub()); // the release message will be lost
     long releasedAt = System.nanoTime();
     held.unlock();
@@ -94,7 +94,7 @@ class OutageIT {
     RedisMutex held = holder.mutex("reconnecting holder");
     held.lock();
     server.admin().clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme());
-    Thread.sleep(2_500); // longer than the 2 s lease: only renewals after the reconnect can keep it
+    Thread.sleep(2_500); // the holder's work, longer than the 2 s lease: only renewals after the reconnect keep it
     assertThat(held.isLeaseValid()).isTrue();
     assertThat(waiter.mutex("reconnecting holder").tryLock()).isFalse();
     held.unlock();
@@ -125,7 +125,7 @@ class OutageIT {
       waiter.mutex("patient").lock();
       return waiter.mutex("patient").isHeldByCurrentThread();
     });
-    Thread.sleep(2_500); // longer than the command timeout: lock() must retry, not give up
+    Thread.sleep(2_500); // the length of the stall, longer than the command timeout: lock() must retry, not give up
     assertThat(locked).isNotDone();
     server.signal("CONT");
     assertThat(locked.get(10, TimeUnit.SECONDS)).isTrue();

@@ -110,7 +110,7 @@ class RedlockIT {
     lock.lock();
     servers.get(0).kill();
     servers.get(1).kill();
-    Thread.sleep(LEASE.toMillis() * 3); // three leases: held only by the watchdog's renewals on the other three
+    Thread.sleep(LEASE.toMillis() * 3); // the holder's work, three leases: only renewals on the other three keep it
     assertThat(lock.isLeaseValid()).isTrue();
     assertThat(serversHolding(holder, "survivor")).isEqualTo(3);
     assertThat(threads.submit(() -> other.mutex("survivor").tryLock(200, TimeUnit.MILLISECONDS)).get())
@@ -140,8 +140,8 @@ class RedlockIT {
       lock.unlock();
       return true;
     });
-    Thread.sleep(500);
-    assertThat(waiting).isNotDone();
+    await("lock() waits while no majority is up").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> !waiting.isDone());
     servers.get(0).start();
     assertThat(waiting.get(30, TimeUnit.SECONDS)).isTrue();
   }
@@ -176,7 +176,9 @@ class RedlockIT {
       RedisServer restarted = servers.get(round % 5); // its counter starts again from nothing
       restarted.kill();
       restarted.start();
-      Thread.sleep(300); // back, and reconnected, before the next one fails: a minority at a time
+      // back, and reconnected, before the next one fails: a minority at a time
+      await().atMost(Duration.ofSeconds(10)).until(() -> restarted.admin().clientList().lines()
+          .filter(line -> !line.isBlank()).count() > 1); // the library's connection besides the test's own
     }
   }
 
@@ -209,12 +211,12 @@ class RedlockIT {
       theirs.unlock();
       return now;
     });
-    await().until(() -> waiter.subscribedChannelCount() > 0);
-    Thread.sleep(100); // past the waiter's marking attempt
+    // past the waiter's marking attempt: the waiters key is on a majority
+    String waitersKey = LockKeys.waitersKey(holder.keyOf("awaited"));
+    await().until(() -> servers.stream().filter(server -> server.admin().exists(waitersKey) == 1).count() >= 3);
     List<Map<String, Long>> before = servers.stream().map(RedisServer::commandCalls).toList();
-    Thread.sleep(500);
-    List<Map<String, Long>> after = servers.stream().map(RedisServer::commandCalls).toList();
-    assertThat(after).isEqualTo(before);
+    await("no command while the waiter waits").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> servers.stream().map(RedisServer::commandCalls).toList().equals(before));
     long releasedAt = System.nanoTime();
     lock.unlock();
     long handOverMillis = TimeUnit.NANOSECONDS.toMillis(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt);

@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
@@ -79,7 +80,8 @@ class RedlockStalledServerIT {
         Socket socket = new Socket("127.0.0.1", third.port());
         socket.getOutputStream().write("DEBUG SLEEP 60\r\n".getBytes(StandardCharsets.US_ASCII)); // a minute
         resume = () -> closeQuietly(socket);
-        Thread.sleep(100); // the server is inside DEBUG SLEEP before the test goes on
+        // the server is inside DEBUG SLEEP before the test goes on
+        await().atMost(Duration.ofSeconds(5)).until(() -> !third.answersPingWithin(Duration.ofMillis(50)));
       }
       case TRAFFIC_HELD -> {
         proxy.holdAll();

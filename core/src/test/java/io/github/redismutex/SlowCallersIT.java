@@ -47,7 +47,7 @@ class SlowCallersIT {
         HolderThread holder = HolderThread.lock(holderLocks.mutex("long job"))) {
       holder.awaitAcquired(10);
       RedisLocks waiterLocks = waiters.startClient(redis.uri()); // four threads, tryLock(200 ms) over and over
-      Thread.sleep(10 * lease.toMillis());
+      Thread.sleep(10 * lease.toMillis()); // the holder's work
       result = waiters.stop(Duration.ofSeconds(10));
       System.out.printf("holder ran 10 leases: %s%n", result);
       assertThat(holder.leaseInvalidAtNanos()).as("the lease stayed valid").isZero();
@@ -83,8 +83,10 @@ class SlowCallersIT {
           }
         }));
       }
-      await().atMost(Duration.ofSeconds(30)).until(() -> second.subscribedChannelCount() > 0);
-      Thread.sleep(500);
+      // all of them waiting before the release: the second client's contender in the Redis queue, the rest parked
+      String queue = LockKeys.queueKey(first.keyOf("crowded"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> redis.admin().zcard(queue) == 1
+          && threads.stream().allMatch(SlowCallersIT::parked));
       long releasedAt = System.nanoTime();
       gate.unlock();
       assertThat(done.await(90, TimeUnit.SECONDS)).as("all %d acquired", THOUSANDS).isTrue();
@@ -133,7 +135,7 @@ class SlowCallersIT {
       }
       // every waiter subscribed (a release channel and a keyspace channel each) before the releases start
       await().atMost(Duration.ofSeconds(60)).until(() -> waiting.subscribedChannelCount() >= 2 * THOUSANDS);
-      Thread.sleep(2_000); // three renewal rounds of 2,000 leases
+      Thread.sleep(2_000); // the holder's work: 2,000 locks held through three renewal rounds
       long releasedAt = System.nanoTime();
       release.countDown();
       assertThat(acquired.await(60, TimeUnit.SECONDS)).isTrue();
@@ -161,6 +163,10 @@ class SlowCallersIT {
 
   interface Body {
     void run() throws Exception;
+  }
+
+  private static boolean parked(Thread thread) {
+    return thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING;
   }
 
   /** A named thread with a small stack (thousands of them), its failure printed. */

@@ -73,6 +73,10 @@ class WakeupIT {
     return locks;
   }
 
+  private static long queued(RedisServer server, RedisLocks locks, String name) {
+    return server.admin().zcard(LockKeys.queueKey(locks.keyOf(name)));
+  }
+
   @ParameterizedTest
   @EnumSource(WakeupMode.class)
   void aWaiterInAnotherNodeGetsTheLockWithinTensOfMillisecondsOfTheRelease(WakeupMode mode) throws Exception {
@@ -89,8 +93,9 @@ class WakeupIT {
         lock.unlock();
         return at;
       });
-      await().until(() -> waiter.subscribedChannelCount() > 0);
-      Thread.sleep(20); // past the waiter's scripted attempt: it is now waiting for a message
+      // past the waiter's scripted attempt, which queued it: it is now waiting for a message
+      await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+          .until(() -> queued(server(mode), waiter, "handover") == 1);
       long releasedAt = System.nanoTime();
       held.unlock();
       handOverMicros.add(TimeUnit.NANOSECONDS.toMicros(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt));
@@ -120,8 +125,7 @@ class WakeupIT {
       waiter.mutex("reconfigured").unlock();
       return at;
     });
-    await().until(() -> waiter.subscribedChannelCount() > 0);
-    Thread.sleep(20);
+    await().until(() -> queued(server, waiter, "reconfigured") == 1); // past its attempt: waiting for a message
     long releasedAt = System.nanoTime();
     holder.mutex("reconfigured").unlock();
     assertThat(TimeUnit.NANOSECONDS.toMillis(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt))
