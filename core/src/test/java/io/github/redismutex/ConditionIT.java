@@ -6,9 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.support.BoundedBuffer;
 import io.github.redismutex.support.ChildJvm;
+import io.github.redismutex.support.DeploymentUnderTest;
+import io.github.redismutex.support.Deployments;
 import io.github.redismutex.support.LockClientMain;
 import io.github.redismutex.support.RedisExtension;
-import io.github.redismutex.support.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -24,19 +25,38 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** newCondition(): the whole Condition contract, across threads and processes. */
+/**
+ * newCondition(): the whole Condition contract, across threads and processes, on every deployment that has
+ * conditions: one server, Sentinel and Cluster, each started once for all of its tests (on Redlock newCondition
+ * throws UnsupportedOperationException: RedlockIT says so).
+ */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(value = DeploymentUnderTest.Kind.class, names = {"ONE_SERVER", "SENTINEL", "CLUSTER"})
 @ExtendWith(RedisExtension.class)
 class ConditionIT {
-  private final RedisServer redis;
+  @Parameter
+  private DeploymentUnderTest.Kind kind;
+
+  private final Deployments deployments;
   private final String prefix = "condition-" + UUID.randomUUID() + ":";
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final List<RedisLocks> opened = new ArrayList<>();
+  private DeploymentUnderTest deployment;
 
-  ConditionIT(RedisServer redis) {
-    this.redis = redis;
+  ConditionIT(Deployments deployments) {
+    this.deployments = deployments;
+  }
+
+  @BeforeEach
+  void start() {
+    deployment = deployments.get(kind);
   }
 
   @AfterEach
@@ -46,13 +66,14 @@ class ConditionIT {
   }
 
   private RedisLocks node() {
-    RedisLocks locks = RedisLocks.builder().uri(redis.uri()).keyPrefix(prefix).build();
+    RedisLocks locks = deployment.builder().keyPrefix(prefix).build();
     opened.add(locks);
     return locks;
   }
 
   private long queued(RedisLocks locks, String lock, String condition) {
-    return redis.admin().llen(LockKeys.conditionQueueKey(locks.keyOf(lock), condition));
+    String queue = LockKeys.conditionQueueKey(locks.keyOf(lock), condition);
+    return deployment.serverOf(queue).admin().llen(queue);
   }
 
   /** Starts a thread of its own node that locks, awaits the condition and returns what it saw after waking. */
@@ -227,8 +248,8 @@ class ConditionIT {
     waiter.start();
     await().until(() -> queued(locks, "stubborn", "c") == 1);
     waiter.interrupt();
-    Thread.sleep(200);
-    assertThat(flagAfter).as("still waiting").isNotDone();
+    await("still waiting").during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+        .until(() -> !flagAfter.isDone());
     RedisMutex lock = node().mutex("stubborn");
     lock.lock();
     lock.newCondition("c").signal();
@@ -238,7 +259,7 @@ class ConditionIT {
 
   @Test
   void closingTheRedisLocksFailsAWaitingAwaitPromptly() throws Exception {
-    RedisLocks locks = RedisLocks.builder().uri(redis.uri()).keyPrefix(prefix).build();
+    RedisLocks locks = deployment.builder().keyPrefix(prefix).build();
     CompletableFuture<Throwable> outcome = new CompletableFuture<>();
     Thread waiter = new Thread(() -> {
       RedisMutex lock = locks.mutex("closing");
@@ -294,7 +315,7 @@ class ConditionIT {
   @Test
   void aWaiterWhoseProcessCrashedDoesNotAbsorbASignal() throws Exception {
     RedisLocks signaller = node();
-    try (ChildJvm crashed = ChildJvm.start(LockClientMain.class, "await-condition", redis.uri(), prefix, "crash",
+    try (ChildJvm crashed = ChildJvm.start(LockClientMain.class, "await-condition", deployment.target(), prefix, "crash",
         "500", "c")) {
       crashed.awaitLine("WAITING", 30, TimeUnit.SECONDS);
       await().until(() -> queued(signaller, "crash", "c") == 1);
@@ -302,8 +323,8 @@ class ConditionIT {
       await().until(() -> queued(signaller, "crash", "c") == 2);
       crashed.kill();
       // Its waiter state lapses within its lease (500 ms) once it stops heartbeating.
-      await().atMost(Duration.ofSeconds(5)).until(() -> redis.admin().keys(
-          signaller.keyOf("crash") + ":waiter:*").size() == 1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> deployment.serverOf(signaller.keyOf("crash")).admin()
+          .keys(signaller.keyOf("crash") + ":waiter:*").size() == 1);
       RedisMutex lock = signaller.mutex("crash");
       lock.lock();
       lock.newCondition("c").signal();
@@ -315,9 +336,9 @@ class ConditionIT {
   @Test
   void theBoundedBufferDeliversEveryItemOnceAndInOrderAcrossTwoProcesses() throws Exception {
     int perProducer = 150;
-    try (ChildJvm other = ChildJvm.start(LockClientMain.class, "buffer", redis.uri(), prefix, "buffer", "p2",
+    try (ChildJvm other = ChildJvm.start(LockClientMain.class, "buffer", deployment.target(), prefix, "buffer", "p2",
             Integer.toString(perProducer));
-        BoundedBuffer buffer = new BoundedBuffer(node().mutex("buffer"), redis.uri(), prefix)) {
+        BoundedBuffer buffer = new BoundedBuffer(node().mutex("buffer"), deployment.target(), prefix)) {
       long start = System.nanoTime();
       Future<?> producer = threads.submit(() -> buffer.produce("p1", perProducer));
       buffer.consume(perProducer);
@@ -327,7 +348,8 @@ class ConditionIT {
           + " still unmet in this process (taken first by another thread, or spurious)%n", 2 * perProducer,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), buffer.rewaits());
     }
-    List<String> taken = redis.admin().lrange(BoundedBuffer.takenKey(prefix), 0, -1);
+    String takenKey = BoundedBuffer.takenKey(prefix);
+    List<String> taken = deployment.serverOf(takenKey).admin().lrange(takenKey, 0, -1);
     assertThat(taken).hasSize(2 * perProducer);
     assertThat(new HashSet<>(taken)).as("each item exactly once").hasSize(2 * perProducer);
     Map<String, Integer> lastSeen = new HashMap<>();

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.support.DeploymentUnderTest;
+import io.github.redismutex.support.Deployments;
 import io.github.redismutex.support.RedisExtension;
-import io.github.redismutex.support.RedisServer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,24 +23,39 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The {@code Lock} contract and ReentrantLock's inspection methods, against a real Redis. */
+/**
+ * The {@code Lock} contract and ReentrantLock's inspection methods, against real Redis, on every deployment: one
+ * server, Sentinel, Cluster and Redlock over three servers, each started once for all of its tests. What a test reads
+ * behind the library's back it reads where the deployment keeps it: on the server of the key's slot, or on every
+ * Redlock server.
+ */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(DeploymentUnderTest.Kind.class)
 @ExtendWith(RedisExtension.class)
 class LockContractIT {
-  private final RedisServer redis;
+  @Parameter
+  private DeploymentUnderTest.Kind kind;
+
+  private final Deployments deployments;
   private final String prefix = "contract-" + UUID.randomUUID() + ":";
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+  private DeploymentUnderTest deployment;
   private RedisLocks locks;
   private RedisLocks otherNode;
-  private final ExecutorService threads = Executors.newCachedThreadPool();
 
-  LockContractIT(RedisServer redis) {
-    this.redis = redis;
+  LockContractIT(Deployments deployments) {
+    this.deployments = deployments;
   }
 
   @BeforeEach
   void connect() {
-    locks = RedisLocks.builder().uri(redis.uri()).keyPrefix(prefix).build();
-    otherNode = RedisLocks.builder().uri(redis.uri()).keyPrefix(prefix).build();
+    deployment = deployments.get(kind);
+    locks = deployment.builder().keyPrefix(prefix).build();
+    otherNode = deployment.builder().keyPrefix(prefix).build();
   }
 
   @AfterEach
@@ -51,10 +69,10 @@ class LockContractIT {
   void lockThenUnlockLeavesTheKeyHeldInBetweenAndGoneAfter() {
     RedisMutex lock = locks.mutex("orders:42");
     lock.lock();
-    assertThat(redis.admin().get(locks.keyOf("orders:42"))).isNotBlank();
+    assertThat(deployment.majorityValue(locks.keyOf("orders:42"))).hasValueSatisfying(v -> assertThat(v).isNotBlank());
     assertThat(lock.isHeldByCurrentThread()).isTrue();
     lock.unlock();
-    assertThat(redis.admin().exists(locks.keyOf("orders:42"))).isZero();
+    assertThat(deployment.serversHolding(locks.keyOf("orders:42"))).isZero();
     assertThat(lock.isHeldByCurrentThread()).isFalse();
   }
 
@@ -79,16 +97,16 @@ class LockContractIT {
   void reentryAndItsUnlockSendNoRedisCommand() {
     RedisMutex lock = locks.mutex("free re-entry");
     lock.lock();
-    long before = commandsProcessed();
+    Map<String, Long> before = deployment.clientCommandCalls();
     for (int i = 0; i < 100; i++) {
       lock.lock();
       assertThat(lock.tryLock()).isTrue();
       lock.unlock();
       lock.unlock();
     }
-    long after = commandsProcessed();
+    Map<String, Long> after = deployment.clientCommandCalls();
     lock.unlock();
-    assertThat(after - before).as("commands sent for 200 re-entries (the INFO call itself counts 1)").isEqualTo(1);
+    assertThat(after).as("commands run for 200 re-entries").isEqualTo(before);
   }
 
   @Test
@@ -117,14 +135,14 @@ class LockContractIT {
   void unlockByAThreadThatDoesNotHoldItThrowsAndLeavesTheLockHeld() throws Exception {
     RedisMutex lock = locks.mutex("owned");
     lock.lock();
-    String token = redis.admin().get(locks.keyOf("owned"));
+    String token = deployment.majorityValue(locks.keyOf("owned")).orElseThrow();
     Future<Throwable> unlockElsewhere = threads.submit(() -> catchThrowable(lock::unlock));
     assertThat(unlockElsewhere.get())
         .isExactlyInstanceOf(IllegalMonitorStateException.class)
         .hasMessageContaining("owned")
         .hasMessageContaining("does not hold it");
     assertThat(lock.isHeldByCurrentThread()).isTrue();
-    assertThat(redis.admin().get(locks.keyOf("owned"))).isEqualTo(token);
+    assertThat(deployment.majorityValue(locks.keyOf("owned"))).hasValue(token);
     lock.unlock();
   }
 
@@ -236,8 +254,8 @@ class LockContractIT {
     waiter.start();
     await().until(() -> locks.subscribedChannelCount() > 0);
     waiter.interrupt();
-    Thread.sleep(200); // the waiter must still be waiting, not thrown out
-    assertThat(interruptedAfterLock).isNotDone();
+    await("the interrupted waiter still waits, not thrown out").during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(2)).until(() -> !interruptedAfterLock.isDone());
     otherNode.mutex("stubborn").unlock();
     assertThat(interruptedAfterLock.get(5, TimeUnit.SECONDS)).isTrue();
   }
@@ -282,7 +300,7 @@ class LockContractIT {
   void extendReturnsFalseOnceTheLeaseIsLost() {
     RedisMutex lock = locks.mutex("lost");
     lock.lock();
-    redis.admin().del(locks.keyOf("lost"));
+    deployment.delete(locks.keyOf("lost"));
     assertThat(lock.extend(Duration.ofSeconds(1))).isFalse();
     assertThatThrownBy(lock::unlock).isInstanceOf(LeaseExpiredException.class);
   }
@@ -292,26 +310,31 @@ class LockContractIT {
     otherNode.mutex("queue").lock();
     int waiters = 6;
     CountDownLatch done = new CountDownLatch(waiters);
+    List<Thread> waiting = new CopyOnWriteArrayList<>();
     for (int i = 0; i < waiters; i++) {
       threads.submit(() -> {
+        waiting.add(Thread.currentThread());
         RedisMutex lock = locks.mutex("queue");
         lock.lock();
         lock.unlock();
         done.countDown();
       });
     }
-    await().until(() -> locks.subscribedChannelCount() > 0);
-    Thread.sleep(100); // let every waiter settle
-    String channel = LockKeys.keyspaceChannel(0, locks.keyOf("queue"));
-    Map<String, Long> subscribers = redis.admin().pubsubNumsub(channel);
-    assertThat(subscribers.get(channel)).as("one subscription for six waiting threads").isEqualTo(1L);
-    long before = commandsProcessed();
-    Thread.sleep(500);
-    assertThat(commandsProcessed() - before).as("commands while waiting (INFO counts 1)").isEqualTo(1);
+    String key = locks.keyOf("queue");
+    // Settled: the contender's attempt marked the lock as awaited (on a majority), and every thread is parked
+    await().until(() -> deployment.serversHolding(LockKeys.waitersKey(key)) > deployment.serversOf(key).size() / 2
+        && waiting.size() == waiters && waiting.stream().allMatch(LockContractIT::parked));
+    String channel = locks.wakeupMode() == WakeupMode.KEYSPACE
+        ? LockKeys.keyspaceChannel(0, key) : LockKeys.releaseChannel(key);
+    assertThat(deployment.subscribers(channel)).as("one subscription for six waiting threads, on each server")
+        .allMatch(count -> count <= 1).anyMatch(count -> count == 1);
+    Map<String, Long> before = deployment.clientCommandCalls();
+    await("no command while they wait").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> deployment.clientCommandCalls().equals(before));
     otherNode.mutex("queue").unlock();
     assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
     await().until(() -> locks.subscribedChannelCount() == 0);
-    assertThat(redis.admin().pubsubNumsub(channel).get(channel)).as("dropped when the last waiter left").isZero();
+    assertThat(deployment.subscribers(channel)).as("dropped when the last waiter left").allMatch(count -> count == 0);
   }
 
   @Test
@@ -325,14 +348,8 @@ class LockContractIT {
     assertThat(locks.heldLeaseCount()).isZero();
   }
 
-  private long commandsProcessed() {
-    String stats = redis.admin().info("stats");
-    for (String line : stats.split("\r?\n")) {
-      if (line.startsWith("total_commands_processed:")) {
-        return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
-      }
-    }
-    throw new IllegalStateException("no total_commands_processed in INFO stats");
+  private static boolean parked(Thread thread) {
+    return thread.getState() == Thread.State.WAITING || thread.getState() == Thread.State.TIMED_WAITING;
   }
 
   private static Void holdUntil(RedisMutex lock, CountDownLatch held, CountDownLatch release) throws Exception {

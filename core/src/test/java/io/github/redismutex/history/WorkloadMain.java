@@ -1,6 +1,7 @@
 package io.github.redismutex.history;
 
 import io.github.redismutex.RedisLocks;
+import io.github.redismutex.support.Targets;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -20,14 +21,10 @@ import java.util.List;
 public final class WorkloadMain {
   private WorkloadMain() {}
 
-  /** A builder for {@code target}: a server's URI, or {@code redlock:} and the servers' URIs separated by commas. */
+  /** A builder for {@code target}: a server's URI, or {@code redlock:} and the servers' URIs ({@link Targets}). */
   static RedisLocks.Builder builder(String target) {
-    return target.startsWith(REDLOCK)
-        ? RedisLocks.builder().redlock(target.substring(REDLOCK.length()).split(","))
-        : RedisLocks.builder().uri(target);
+    return Targets.builder(target);
   }
-
-  private static final String REDLOCK = "redlock:";
 
   public static void main(String[] args) throws Exception {
     String uri = args[0];

@@ -1,9 +1,7 @@
 package io.github.redismutex.support;
 
 import io.github.redismutex.RedisMutex;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 
@@ -18,19 +16,18 @@ public final class BoundedBuffer implements AutoCloseable {
   private final RedisMutex lock;
   private final Condition notFull;
   private final Condition notEmpty;
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
+  private final Targets.Data data; // the items, beside the lock's deployment
   private final String itemsKey;
   private final String takenKey;
   /** Wake-ups after which the awaited state did not hold: taken by another thread first, or spurious. */
   private final AtomicLong rewaits = new AtomicLong();
 
-  public BoundedBuffer(RedisMutex lock, String uri, String prefix) {
+  /** @param target the lock's deployment ({@link Targets}), where the items are kept too */
+  public BoundedBuffer(RedisMutex lock, String target, String prefix) {
     this.lock = lock;
     this.notFull = lock.newCondition("notFull");
     this.notEmpty = lock.newCondition("notEmpty");
-    this.client = RedisClient.create(uri);
-    this.connection = client.connect();
+    this.data = Targets.data(target);
     this.itemsKey = prefix + "buffer:items";
     this.takenKey = prefix + "buffer:taken";
   }
@@ -40,7 +37,7 @@ public final class BoundedBuffer implements AutoCloseable {
   }
 
   public void put(String item) throws InterruptedException {
-    RedisCommands<String, String> redis = connection.sync();
+    RedisClusterCommands<String, String> redis = data.sync();
     lock.lock();
     try {
       while (redis.llen(itemsKey) == CAPACITY) {
@@ -57,7 +54,7 @@ public final class BoundedBuffer implements AutoCloseable {
   }
 
   public String take() throws InterruptedException {
-    RedisCommands<String, String> redis = connection.sync();
+    RedisClusterCommands<String, String> redis = data.sync();
     lock.lock();
     try {
       while (redis.llen(itemsKey) == 0) {
@@ -101,7 +98,6 @@ public final class BoundedBuffer implements AutoCloseable {
 
   @Override
   public void close() {
-    connection.close();
-    Clients.shutdown(client);
+    data.close();
   }
 }

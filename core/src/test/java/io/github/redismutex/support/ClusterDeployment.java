@@ -129,6 +129,11 @@ public final class ClusterDeployment implements AutoCloseable {
         .toList();
   }
 
+  /** Every node: the primaries, then their replicas in the same order. */
+  List<RedisServer> nodes() {
+    return servers().toList();
+  }
+
   /** Seed URIs of every node. */
   public String[] uris() {
     return servers().map(RedisServer::uri).toArray(String[]::new);

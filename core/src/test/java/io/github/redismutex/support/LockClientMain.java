@@ -2,9 +2,7 @@ package io.github.redismutex.support;
 
 import io.github.redismutex.RedisLocks;
 import io.github.redismutex.RedisMutex;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +12,8 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The other process of cross-process tests. Commands:
+ * The other process of cross-process tests. URI is a {@link Targets} string: a server's URI, or a cluster's or Redlock
+ * deployment's. Commands:
  * <ul>
  *   <li>{@code hold URI PREFIX NAME LEASE_MS}: locks NAME, prints {@code HELD}, then waits to be killed;
  *   <li>{@code deposit URI PREFIX NAME BALANCE_KEY THREADS COUNT}: THREADS threads each make COUNT non-atomic
@@ -41,27 +40,27 @@ public final class LockClientMain {
     String name = args[3];
     switch (args[0]) {
       case "hold" -> {
-        RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix)
+        RedisLocks locks = Targets.builder(uri).keyPrefix(prefix)
             .leaseTime(Duration.ofMillis(Long.parseLong(args[4]))).build();
         locks.mutex(name).lock();
         System.out.println("HELD");
-        Thread.sleep(Long.MAX_VALUE);
+        Thread.sleep(Long.MAX_VALUE); // the holder's work: it holds the lock until it is killed
       }
       case "deposit" -> {
-        try (RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix).build()) {
+        try (RedisLocks locks = Targets.builder(uri).keyPrefix(prefix).build()) {
           deposit(locks, uri, name, args[4], Integer.parseInt(args[5]), Integer.parseInt(args[6]));
         }
         System.out.println("DONE");
       }
       case "fence" -> {
-        try (RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix).build()) {
+        try (RedisLocks locks = Targets.builder(uri).keyPrefix(prefix).build()) {
           appendFencingTokens(locks, uri, name, args[4], Integer.parseInt(args[5]), Integer.parseInt(args[6]));
         }
         System.out.println("DONE");
       }
       case "paused-holder" -> pausedHolder(uri, prefix, name, Long.parseLong(args[4]), args[5]);
       case "await-condition" -> {
-        try (RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix)
+        try (RedisLocks locks = Targets.builder(uri).keyPrefix(prefix)
             .leaseTime(Duration.ofMillis(Long.parseLong(args[4]))).build()) {
           RedisMutex lock = locks.mutex(name);
           lock.lock();
@@ -75,7 +74,7 @@ public final class LockClientMain {
         }
       }
       case "buffer" -> {
-        try (RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix).build()) {
+        try (RedisLocks locks = Targets.builder(uri).keyPrefix(prefix).build()) {
           BoundedBuffer buffer = new BoundedBuffer(locks.mutex(name), uri, prefix);
           int count = Integer.parseInt(args[5]);
           Thread producer = new Thread(() -> buffer.produce(args[4], count));
@@ -99,7 +98,7 @@ public final class LockClientMain {
 
   private static void pausedHolder(String uri, String prefix, String name, long leaseMillis, String resourceKey)
       throws Exception {
-    RedisLocks locks = RedisLocks.builder().uri(uri).keyPrefix(prefix).leaseTime(Duration.ofMillis(leaseMillis))
+    RedisLocks locks = Targets.builder(uri).keyPrefix(prefix).leaseTime(Duration.ofMillis(leaseMillis))
         .onLeaseLost((lockName, token) -> System.out.println("LOST " + lockName + " " + token)).build();
     RedisMutex lock = locks.mutex(name);
     lock.lock();
@@ -138,9 +137,8 @@ public final class LockClientMain {
 
   /** Runs {@code work} {@code count} times on each of {@code threads} threads, each time inside the lock. */
   private static void inCriticalSections(RedisLocks locks, String uri, String name, int threads, int count,
-      BiConsumer<RedisCommands<String, String>, RedisMutex> work) throws InterruptedException {
-    RedisClient client = RedisClient.create(uri);
-    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      BiConsumer<RedisClusterCommands<String, String>, RedisMutex> work) throws InterruptedException {
+    try (Targets.Data data = Targets.data(uri)) {
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         Thread worker = new Thread(() -> {
@@ -148,7 +146,7 @@ public final class LockClientMain {
           for (int i = 0; i < count; i++) {
             lock.lock();
             try {
-              work.accept(connection.sync(), lock);
+              work.accept(data.sync(), lock);
             } finally {
               lock.unlock();
             }
@@ -160,8 +158,6 @@ public final class LockClientMain {
       for (Thread worker : workers) {
         worker.join();
       }
-    } finally {
-      Clients.shutdown(client);
     }
   }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *   <li>{@code @}{@link Servers}{@code (n) List<RedisServer>}: n independent processes, for Redlock.
  *   <li>{@link SentinelDeployment}: a primary, a replica and three sentinels.
  *   <li>{@link ClusterDeployment}: a six-node Redis Cluster.
+ *   <li>{@link Deployments}: each of the above on first use, for contract tests that run on every deployment.
  * </ul>
  *
  * <p>Everything but the shared server belongs to the scope it is asked in: a parameter of a test method, of a
@@ -57,7 +58,7 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
     return type == RedisServer.class || type == SentinelDeployment.class || type == ClusterDeployment.class
-        || type == List.class && parameter.isAnnotated(Servers.class);
+        || type == Deployments.class || type == List.class && parameter.isAnnotated(Servers.class);
   }
 
   @Override
@@ -69,6 +70,9 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
     }
     if (type == ClusterDeployment.class) {
       return owned(context, "cluster", ClusterDeployment.class, ClusterDeployment::new);
+    }
+    if (type == Deployments.class) {
+      return owned(context, "deployments", Deployments.class, () -> new Deployments(() -> sharedServer(context)));
     }
     if (type == List.class) {
       Servers servers = parameter.findAnnotation(Servers.class).orElseThrow();
