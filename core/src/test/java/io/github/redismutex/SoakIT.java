@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.history.History;
 import io.github.redismutex.history.Workload;
@@ -23,6 +24,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -95,21 +97,23 @@ class SoakIT {
         faults.merge(fault, 1, Integer::sum);
         System.out.printf("soak fault at %d (µs, the histories' clock): %s, %d ms%n", faultAtMicros, fault, length);
       }
-      Thread.sleep(2_000);
+      long lastFaultEndedAt = History.nowMicros();
+      single.awaitEveryClientOnEveryName(lastFaultEndedAt); // the load back everywhere before the run ends
+      redlock.awaitEveryClientOnEveryName(lastFaultEndedAt);
 
       Outcome ofSingle = finish(single, server.uri(), local);
       Outcome ofRedlock = finish(redlock, redlockTarget, redlockLocal);
       single.close();
       redlock.close();
+      try { // closes complete asynchronously on the server's side
+        await().atMost(Duration.ofSeconds(10)).until(() -> libraryThreads.stream().noneMatch(Thread::isAlive)
+            && connectionsLeft(server) == 0 && server.admin().pubsubChannels().isEmpty());
+      } catch (ConditionTimeoutException e) {
+        // what is left is counted now, shown in the table and failed on below
+      }
       long threadsLeft = libraryThreads.stream().filter(Thread::isAlive).count();
       long connectionsLeft = connectionsLeft(server);
       long channelsLeft = server.admin().pubsubChannels().size();
-      for (int i = 0; i < 100 && (connectionsLeft > 0 || channelsLeft > 0 || threadsLeft > 0); i++) {
-        Thread.sleep(100); // closes complete asynchronously on the server's side
-        threadsLeft = libraryThreads.stream().filter(Thread::isAlive).count();
-        connectionsLeft = connectionsLeft(server);
-        channelsLeft = server.admin().pubsubChannels().size();
-      }
 
       int faultCount = faults.values().stream().mapToInt(Integer::intValue).sum();
       System.out.printf("%nsoak: seed %d, %d s, %d faults injected %s%n", seed, seconds, faultCount, faults);
@@ -144,13 +148,13 @@ class SoakIT {
       case 0 -> {
         server.admin().shutdown(false); // SHUTDOWN NOSAVE; the AOF is flushed at shutdown
         server.stop();
-        Thread.sleep(Math.min(length, 500)); // down shorter than a lease: held locks must survive
+        Thread.sleep(Math.min(length, 500)); // the length of the outage, shorter than a lease: held locks survive
         server.start();
         return "Redis restarted";
       }
       case 1 -> {
         server.signal("STOP");
-        Thread.sleep(length);
+        Thread.sleep(length); // the length of the fault
         server.signal("CONT");
         return "Redis stopped (SIGSTOP)";
       }
@@ -161,7 +165,7 @@ class SoakIT {
       }
       case 3 -> {
         proxy.holdAll();
-        Thread.sleep(length);
+        Thread.sleep(length); // the length of the fault
         proxy.pass();
         return "proxy held all traffic";
       }
@@ -171,7 +175,7 @@ class SoakIT {
       }
       case 5 -> {
         proxy.latency(Duration.ofMillis(100));
-        Thread.sleep(length);
+        Thread.sleep(length); // the length of the fault
         proxy.pass();
         return "proxy latency 100 ms";
       }
@@ -187,7 +191,7 @@ class SoakIT {
       }
       case 8 -> {
         proxy.refuse(); // waiters that give up meanwhile cannot send their clean-up: it is sent after the reconnect
-        Thread.sleep(length);
+        Thread.sleep(length); // the length of the fault
         proxy.pass();
         return "proxy refused connections (disconnect)";
       }
@@ -206,13 +210,13 @@ class SoakIT {
       case 0 -> {
         RedisServer stalled = servers.get(random.nextInt(servers.size()));
         stalled.signal("STOP");
-        Thread.sleep(length);
+        Thread.sleep(length); // the length of the fault
         stalled.signal("CONT");
         return "Redlock: one server stopped (SIGSTOP)";
       }
       case 1 -> {
         thirdsProxy.holdAll();
-        Thread.sleep(length);
+        Thread.sleep(length); // the length of the fault
         thirdsProxy.pass();
         return "Redlock: one server's traffic held";
       }

@@ -179,7 +179,7 @@ public final class Workload {
       });
       long before = History.nowMicros();
       try {
-        Thread.sleep(10);
+        Thread.sleep(10); // the meter's tick: how late it wakes up is what it measures
       } catch (InterruptedException e) {
         return;
       }
@@ -194,7 +194,10 @@ public final class Workload {
     errors.computeIfAbsent(call + ": " + e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
   }
 
-  /** Sleeps; an interrupt (only from stop() of a hung workload) ends the sleep and is kept. */
+  /**
+   * The holder's work in a section, or the pause between turns: the load's pace. An interrupt (only from stop() of a
+   * hung workload) ends the sleep and is kept.
+   */
   private static void pause(long millis) {
     try {
       Thread.sleep(millis);

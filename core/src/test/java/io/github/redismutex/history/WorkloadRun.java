@@ -204,7 +204,7 @@ public final class WorkloadRun implements AutoCloseable {
   public void pauseChild(ChildJvm child, Duration pause) throws InterruptedException {
     long from = History.nowMicros();
     Signals.send(child.pid(), "STOP");
-    Thread.sleep(pause.toMillis());
+    Thread.sleep(pause.toMillis()); // the length of the pause
     Signals.send(child.pid(), "CONT");
     pauses.add(new HistoryChecker.ProcessPause(childClients.get(child), from, History.nowMicros()));
   }

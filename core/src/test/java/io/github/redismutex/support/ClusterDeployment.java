@@ -188,7 +188,7 @@ public final class ClusterDeployment implements AutoCloseable {
         throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
       }
       try {
-        Thread.sleep(100);
+        Thread.sleep(100); // polls the nodes' views, which converge over the cluster bus
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);

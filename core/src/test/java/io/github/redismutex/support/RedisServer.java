@@ -169,7 +169,7 @@ public final class RedisServer implements AutoCloseable {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         throw new IllegalStateException("redis-server on port " + port + " did not start; see " + logFile);
       }
-      pause(Duration.ofMillis(10));
+      pause(Duration.ofMillis(10)); // polls the port: a starting process offers nothing else to wait on
     }
   }
 

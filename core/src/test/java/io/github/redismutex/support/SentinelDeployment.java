@@ -91,7 +91,7 @@ public final class SentinelDeployment implements AutoCloseable {
         return;
       } catch (IOException e) {
         try {
-          Thread.sleep(20);
+          Thread.sleep(20); // polls the port: a starting sentinel offers nothing else to wait on
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           return;

@@ -290,7 +290,7 @@ public final class TcpProxy implements AutoCloseable {
       }
       if (latency > 0) {
         try {
-          Thread.sleep(latency);
+          Thread.sleep(latency); // the fault itself: latency added to every chunk
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
