@@ -315,8 +315,8 @@ class ConditionIT {
   @Test
   void aWaiterWhoseProcessCrashedDoesNotAbsorbASignal() throws Exception {
     RedisLocks signaller = node();
-    try (ChildJvm crashed = ChildJvm.start(LockClientMain.class, "await-condition", deployment.target(), prefix, "crash",
-        "500", "c")) {
+    try (ChildJvm crashed = ChildJvm.start(LockClientMain.class, "await-condition", deployment.target(), prefix,
+        "crash", "500", "c")) {
       crashed.awaitLine("WAITING", 30, TimeUnit.SECONDS);
       await().until(() -> queued(signaller, "crash", "c") == 1);
       Future<String> alive = awaitInNewNode("crash", "c", "alive");

@@ -11,9 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A deployment named in one string, so that a child JVM can be told it on its command line: a server's URI ({@code
- * redis://…}, or {@code redis-sentinel://…#master}), or {@code cluster:} or {@code redlock:} followed by the servers'
- * URIs, separated by commas.
+ * A deployment named in one string, so that a child JVM can be told it on its command line: a server's URI
+ * ({@code redis://…}, or {@code redis-sentinel://…#master}), or {@code cluster:} or {@code redlock:} followed
+ * by the servers' URIs, separated by commas.
  */
 public final class Targets {
   private static final String CLUSTER = "cluster:";
