@@ -68,6 +68,8 @@ public final class ClusterDeployment implements AutoCloseable {
         "nodes-" + port + ".conf", "--dir", dir.toString(), "--cluster-node-timeout", "1000",
         // by default the bus port is port + 10000, past 65535 for many ephemeral ports
         "--cluster-port", Integer.toString(busPort),
+        // a replica's first sync at once, not after the default 5 s a primary waits for more replicas to join it
+        "--repl-diskless-sync-delay", "0",
         // a replica may take over however long ago it last heard from its primary (tests kill primaries early)
         "--cluster-replica-validity-factor", "0");
     return new Node(server, busPort);

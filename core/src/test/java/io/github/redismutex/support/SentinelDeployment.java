@@ -23,7 +23,8 @@ public final class SentinelDeployment implements AutoCloseable {
   private final List<Integer> sentinelPorts = new ArrayList<>();
 
   SentinelDeployment() {
-    primary = RedisServer.startDedicated();
+    // the replica's first sync at once, not after the default 5 s a primary waits for more replicas to join it
+    primary = RedisServer.startDedicated("--repl-diskless-sync-delay", "0");
     replica = RedisServer.startDedicated("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
     try {
       Path dir = Files.createTempDirectory("sentinels-");
