@@ -68,7 +68,8 @@ class ClusterIT {
       });
       String queue = LockKeys.queueKey(waiter.keyOf("handover"));
       // past the waiter's attempt, which queued it: only the release's PUBLISH can wake it now
-      await().until(() -> cluster.primaryOf(queue).admin().zcard(queue) == 1);
+      RedisServer node = cluster.primaryOf(queue);
+      await().until(() -> node.admin().zcard(queue) == 1);
       long releasedAt = System.nanoTime();
       held.unlock();
       long tookMillis = TimeUnit.NANOSECONDS.toMillis(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt);
@@ -147,7 +148,8 @@ class ClusterIT {
 
       primary.kill();
       // A replica takes over the slots; until then every node still says ok, so wait for the dead node to be seen.
-      await().atMost(Duration.ofSeconds(30)).until(() -> cluster.primaryOf(holder.keyOf("failover")) != primary);
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)) // each look is a cluster client
+          .until(() -> cluster.primaryOf(holder.keyOf("failover")) != primary);
       cluster.awaitHealthy(Duration.ofSeconds(30));
       release.countDown();
 

@@ -182,7 +182,7 @@ public final class ClusterDeployment implements AutoCloseable {
     return nodes.stream().map(Node::server);
   }
 
-  /** Polls {@code condition} every 100 ms; a node that does not answer yet counts as not there. */
+  /** Polls {@code condition} every 20 ms; a node that does not answer yet counts as not there. */
   private static void await(Duration timeout, String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!holds(condition)) {
@@ -190,7 +190,7 @@ public final class ClusterDeployment implements AutoCloseable {
         throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
       }
       try {
-        Thread.sleep(100); // polls the nodes' views, which converge over the cluster bus
+        Thread.sleep(20); // polls the nodes' views, which converge over the cluster bus
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);

@@ -1,10 +1,12 @@
 package io.github.redismutex.support;
 
 import java.lang.reflect.Constructor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -38,6 +40,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class RedisExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
   private static final ExtensionContext.Namespace SHARED = ExtensionContext.Namespace.create(RedisExtension.class);
+
+  static {
+    // Awaitility in the integration tests looks at once and then every 10 ms: what they wait for on a local Redis
+    // arrives in milliseconds, and its default (a first look after 100 ms) adds a tenth of a second to every wait.
+    Awaitility.setDefaultPollDelay(Duration.ZERO);
+    Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {
