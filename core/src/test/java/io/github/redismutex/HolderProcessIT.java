@@ -46,7 +46,7 @@ class HolderProcessIT {
   /** Waits until the victim holds one of the run's locks, as Redis says: a fault now meets a holder. */
   private void awaitVictimHolding() {
     try (RedisLocks inspector = RedisLocks.builder().uri(server.uri()).keyPrefix(run.prefix()).build()) {
-      await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
           .until(() -> Stream.of("a", "b").map(inspector::inspect)
               .anyMatch(holder -> holder.isPresent() && holder.get().pid() == victim.pid()));
     }

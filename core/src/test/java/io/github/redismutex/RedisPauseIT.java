@@ -158,8 +158,7 @@ class RedisPauseIT {
               .dispatch(CommandType.DEBUG, new StatusOutput<>(StringCodec.UTF8),
                   new CommandArgs<>(StringCodec.UTF8).add("SLEEP").add(Double.toString(millis / 1000.0)))
               .toCompletableFuture();
-          await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
-              .until(() -> !server.answersPingWithin(Duration.ofMillis(50)));
+          await().atMost(Duration.ofSeconds(5)).until(() -> !server.answersPingWithin(Duration.ofMillis(50)));
           thread.start(); // the server is inside DEBUG SLEEP
           slept.get(millis + 10_000, TimeUnit.MILLISECONDS);
         } finally {

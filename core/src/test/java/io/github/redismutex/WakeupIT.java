@@ -94,7 +94,7 @@ class WakeupIT {
         return at;
       });
       // past the waiter's scripted attempt, which queued it: it is now waiting for a message
-      await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+      await().pollInterval(Duration.ofMillis(5))
           .until(() -> queued(server(mode), waiter, "handover") == 1);
       long releasedAt = System.nanoTime();
       held.unlock();
