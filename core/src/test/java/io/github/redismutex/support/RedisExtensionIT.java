@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -56,5 +57,31 @@ class RedisExtensionIT {
     assertThat(GIVEN).hasSize(5).noneSatisfy(server -> assertThat(server.isRunning()).isTrue());
     assertThat(fromBeforeEach).as("a new one for this test").isNotIn(GIVEN);
     assertThat(shared.admin().ping()).isEqualTo("PONG");
+  }
+
+  /** A constructor's parameters are the class's: one server for all of its tests. */
+  @Nested
+  @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+  class AskedForByTheConstructor {
+    private static RedisServer first;
+    private final RedisServer server;
+
+    AskedForByTheConstructor(@Dedicated RedisServer server) {
+      this.server = server;
+    }
+
+    @Test
+    @Order(1)
+    void isStartedOnce() {
+      first = server;
+      assertThat(server.isRunning()).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void andIsTheSameForTheNextTest() {
+      assertThat(server).isSameAs(first);
+      assertThat(server.isRunning()).isTrue();
+    }
   }
 }
