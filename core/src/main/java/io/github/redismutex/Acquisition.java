@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Acquisition {
   private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
+  private static final RateLimitedLog UNREACHABLE = new RateLimitedLog(log);
   private static final long HELD = -2; // an attempt's outcome: the lock is held now, see `held`
   private static final long GIVE_UP = -1; // an attempt's outcome: the call ends without the lock
 
@@ -101,6 +102,7 @@ final class Acquisition {
     }
     hold(new Lease(local.name, local.key, token, grant.fencingToken(), endsAt));
     parts.watchdog().renewNow(held); // to the full lease at once, in the background
+    parts.metrics().handOver(local.name, LockMetrics.HandOver.DIRECT);
     return true;
   }
 
@@ -164,6 +166,9 @@ final class Acquisition {
       return wait.waits() && !deadline.hasPassed() ? 0 : GIVE_UP;
     }
     hold(new Lease(local.name, local.key, token, fencingToken, endsAt));
+    if (waiter != null) { // it waited: the lock came through Redis, after a release or an expiry
+      parts.metrics().handOver(local.name, LockMetrics.HandOver.REDIS);
+    }
     return HELD;
   }
 
@@ -192,14 +197,15 @@ final class Acquisition {
   private long onFailure(RuntimeException failure) throws InterruptedException {
     boolean outage = RedisFailures.isTransient(failure);
     mayHaveAcquired |= outage; // a dropped connection may have carried the command
+    parts.metrics().redisError("acquire");
     if (!outage || wait.throwsOutages()) {
       throw failure;
     }
     if (!wait.waits() || deadline.hasPassed()) {
       return GIVE_UP;
     }
-    log.debug("Redis unavailable while acquiring '{}'; retrying in {} ms", local.name,
-        TimeUnit.NANOSECONDS.toMillis(backoff.peekNanos()), failure);
+    UNREACHABLE.warn("Redis unreachable while acquiring '{}' ({}); retrying in {} ms", local.name, failure.toString(),
+        TimeUnit.NANOSECONDS.toMillis(backoff.peekNanos()));
     if (waiter == null) {
       subscribe(); // something to wait on, woken by close() and reconnects
     }
@@ -223,7 +229,8 @@ final class Acquisition {
       return;
     }
     try {
-      waiter.await(nanos);
+      boolean woken = waiter.await(nanos);
+      parts.metrics().wokenBy(woken ? LockMetrics.WakeUp.NOTIFICATION : LockMetrics.WakeUp.RECHECK);
     } catch (InterruptedException e) {
       if (wait.interruptible()) {
         throw e;

@@ -17,14 +17,14 @@ final class Background {
   final UnconfirmedReleases releases;
   private final ScheduledExecutorService thread;
 
-  Background(LockStore store, LeaseLossReporter losses, long leaseMillis, Duration commandTimeout,
-      String threadName) {
+  Background(LockStore store, LeaseLossReporter losses, LockMetrics metrics, long leaseMillis,
+      Duration commandTimeout, String threadName) {
     this.thread = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread named = new Thread(task, threadName);
       named.setDaemon(true);
       return named;
     });
-    this.watchdog = new LeaseWatchdog(store, losses, leaseMillis, thread);
+    this.watchdog = new LeaseWatchdog(store, losses, metrics, leaseMillis, thread);
     this.releases = new UnconfirmedReleases(store, leaseMillis, commandTimeout);
     long period = UnconfirmedReleases.RESEND_PERIOD_MILLIS;
     thread.scheduleWithFixedDelay(releases::resend, period, period, TimeUnit.MILLISECONDS);

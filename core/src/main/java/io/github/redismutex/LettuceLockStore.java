@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,7 @@ final class LettuceLockStore implements LockStore, ConditionStore {
   }
 
   private final RedisClusterAsyncCommands<String, String> commands;
+  private final BooleanSupplier connected;
   private final boolean cluster; // renewal batches must then stay within one hash slot
   private final ServerFeatures features;
   private final String instanceId;
@@ -71,9 +74,10 @@ final class LettuceLockStore implements LockStore, ConditionStore {
    * @param instanceId the id of the owning RedisLocks, under which its releases give way (release.lua)
    * @param leaseMillis the owning RedisLocks' lease, which bounds the lease a direct hand-over starts with
    */
-  LettuceLockStore(RedisClusterAsyncCommands<String, String> commands, boolean cluster, ServerFeatures features,
-      String instanceId, Waiting waiting, long leaseMillis) {
+  LettuceLockStore(RedisClusterAsyncCommands<String, String> commands, BooleanSupplier connected, boolean cluster,
+      ServerFeatures features, String instanceId, Waiting waiting, long leaseMillis) {
     this.commands = commands;
+    this.connected = connected;
     this.cluster = cluster;
     this.features = features;
     this.instanceId = instanceId;
@@ -92,6 +96,9 @@ final class LettuceLockStore implements LockStore, ConditionStore {
 
   @Override
   public CompletionStage<Attempt> acquire(String key, String token, long leaseMillis, String metadata, Ticket ticket) {
+    if (!connected.getAsBoolean()) {
+      return notConnected();
+    }
     if (ticket == null && features.setGet()) {
       return firstAttempt(key, token, leaseMillis, metadata);
     }
@@ -260,7 +267,19 @@ final class LettuceLockStore implements LockStore, ConditionStore {
     return run(script, ScriptOutputType.INTEGER, keys, args);
   }
 
+  /**
+   * A command is not sent while the connection is down, whatever the client's disconnected behaviour (a borrowed
+   * client may queue it): the caller then hears of the outage at once, as with a client that rejects commands, and
+   * retries on its own deadline, rather than having the command sent, maybe much later, on reconnect.
+   */
+  private static <T> CompletionStage<T> notConnected() {
+    return CompletableFuture.failedStage(new RedisConnectionException("not connected to Redis"));
+  }
+
   private <T> CompletionStage<T> run(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
+    if (!connected.getAsBoolean()) {
+      return notConnected();
+    }
     CompletionStage<T> bySha = commands.evalsha(script.sha1, type, keys, args);
     return bySha.exceptionallyCompose(
         failure ->

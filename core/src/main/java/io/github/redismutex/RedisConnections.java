@@ -50,6 +50,11 @@ final class RedisConnections {
   private final StatefulConnection<String, String> commands;
   private final Runnable shutdownOwned;
 
+  /** Whether the command connection is up now: nothing is sent while it is not (see {@link LettuceLockStore}). */
+  boolean isConnected() {
+    return commands.isOpen();
+  }
+
   /** Lettuce's event bus of these connections' client: where (re)connects are announced. */
   EventBus events() {
     return commands.getResources().eventBus();
@@ -126,6 +131,9 @@ final class RedisConnections {
       String uri, RedisClient borrowed, Duration timeout, boolean configure, String threadPrefix) {
     ClientResources resources = borrowed == null ? ownedResources(threadPrefix) : null;
     RedisClient client = borrowed != null ? borrowed : ownedClient(resources, uri);
+    if (borrowed != null) {
+      BorrowedClients.check(borrowed, borrowed.getOptions());
+    }
     return connect(client, timeout, configure, borrowed == null ? shutdownOf(client, resources) : () -> { });
   }
 
@@ -203,6 +211,9 @@ final class RedisConnections {
           .build());
     }
     Runnable shutdownOwned = borrowed == null ? shutdownOf(client, resources) : () -> { };
+    if (borrowed != null) {
+      BorrowedClients.check(borrowed, borrowed.getOptions());
+    }
     StatefulRedisClusterConnection<String, String> commands = null;
     try {
       commands = client.connect(StringCodec.UTF8);

@@ -1,7 +1,6 @@
 package io.github.redismutex;
 
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
 import java.util.HashSet;
@@ -80,12 +79,14 @@ public final class RedisLocks implements AutoCloseable {
     this.commandTimeout = builder.commandTimeout;
     long leaseMillis = builder.leaseTime.toMillis();
     LockStore store = deployment.store();
-    LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener);
-    this.background = new Background(store, losses, leaseMillis, commandTimeout, threadPrefix + "-watchdog");
+    LockMetrics metrics = builder.metrics;
+    LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener, metrics);
+    this.background =
+        new Background(store, losses, metrics, leaseMillis, commandTimeout, threadPrefix + "-watchdog");
     this.waiters = new WaiterRegistry(deployment.subscriber());
     deployment.subscriber().deliverTo(waiters);
     this.sync = new MutexSync(new LockTable(keys::lockKey),
-        new Collaborators(store, waiters, background.watchdog, background.releases, losses, lifecycle),
+        new Collaborators(store, waiters, background.watchdog, background.releases, losses, lifecycle, metrics),
         new LockSettings(leaseMillis, commandTimeout.toNanos(), deployment.database(),
             LockValue.processPart(LockValue.hostName()), builder.maxLocalHandOvers));
     Replies replies = new Replies(commandTimeout);
@@ -224,16 +225,16 @@ public final class RedisLocks implements AutoCloseable {
     private Duration leaseTime = DEFAULT_LEASE_TIME;
     private String keyPrefix = LockKeys.DEFAULT_PREFIX;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
-    private boolean configureKeyspaceNotifications = true;
+    private boolean configureKeyspaceNotifications = false;
     private LeaseLostListener leaseLostListener;
     private int maxLocalHandOvers = DEFAULT_MAX_LOCAL_HAND_OVERS;
+    private LockMetrics metrics = LockMetrics.NONE;
 
     private Builder() {}
 
     /** The server to connect to, as a Redis URI; the built instance owns its client. Excludes {@link #client}. */
     public Builder uri(String uri) {
-      Objects.requireNonNull(uri, "uri must not be null");
-      RedisURI.create(uri); // throws IllegalArgumentException naming what is wrong
+      RedisUris.check("uri", uri);
       this.uri = uri;
       return this;
     }
@@ -257,7 +258,7 @@ public final class RedisLocks implements AutoCloseable {
         throw new IllegalArgumentException("cluster needs at least one seed node URI");
       }
       for (String seed : uris) {
-        RedisURI.create(Objects.requireNonNull(seed, "a cluster seed URI must not be null"));
+        RedisUris.check("a cluster seed URI", seed);
       }
       this.clusterUris = List.of(uris);
       return this;
@@ -278,7 +279,7 @@ public final class RedisLocks implements AutoCloseable {
         throw new IllegalArgumentException("redlock needs at least 3 server URIs, was " + uris.length);
       }
       for (String server : uris) {
-        RedisURI.create(Objects.requireNonNull(server, "a redlock server URI must not be null"));
+        RedisUris.check("a redlock server URI", server);
       }
       Set<String> distinct = new HashSet<>();
       for (int i = 0; i < uris.length; i++) {
@@ -323,9 +324,11 @@ public final class RedisLocks implements AutoCloseable {
     }
 
     /**
-     * Whether to turn on the keyspace notifications waiters use ({@code CONFIG SET notify-keyspace-events}, adding
-     * flags K, g, x, e to those already set, never removing any). Default true. Where it is false or CONFIG is
-     * refused, releases are announced on the library's own channels instead.
+     * Whether to turn on the keyspace notifications waiters can use ({@code CONFIG SET notify-keyspace-events},
+     * adding flags K, g, x, e to those already set, never removing any). Default false: the library changes no server
+     * configuration. Releases are announced on the library's own channels either way, and a waiter re-checks when
+     * the holder's lease runs out, so notifications only let it hear an expiry as it happens; they are used whenever
+     * the server already sends them.
      */
     public Builder configureKeyspaceNotifications(boolean configure) {
       this.configureKeyspaceNotifications = configure;
@@ -354,6 +357,18 @@ public final class RedisLocks implements AutoCloseable {
         throw new IllegalArgumentException("maxLocalHandOvers must be from 0 to 1000, was " + maxLocalHandOvers);
       }
       this.maxLocalHandOvers = maxLocalHandOvers;
+      return this;
+    }
+
+    /**
+     * Micrometer meters for the locks of the instance, named {@code redis.mutex.*}: acquisitions by outcome, wait
+     * and hold times, hand-overs by kind, waiters now, leases renewed and lost, wake-ups by cause, Redis errors
+     * (see docs/metrics.md). Meters of one lock are tagged with its name, for the first 100 names; the others share
+     * the tag {@code lock=other}. Default: no meters, and Micrometer need not be on the class path.
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      Objects.requireNonNull(registry, "registry must not be null");
+      this.metrics = new MicrometerLockMetrics(registry);
       return this;
     }
 
