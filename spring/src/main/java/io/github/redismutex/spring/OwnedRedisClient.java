@@ -4,11 +4,14 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -20,7 +23,7 @@ import org.springframework.core.env.Environment;
  * them: {@code url} (which overrides host, port, username, password and database), else {@code host} (default
  * localhost), {@code port} (6379), {@code username}, {@code password}, {@code database}; and {@code ssl.enabled},
  * {@code client-name}, {@code connect-timeout}. Sentinel, Cluster and SSL bundles are refused with a message saying
- * what to do instead. Owned: {@link #close()} shuts it down.
+ * what to do instead. Owned, with its own threads: {@link #close()} shuts both down.
  *
  * <p>The settings are read with Boot's {@link Binder}, not through Boot's own properties class, so this works
  * without Spring Data Redis on the class path. The client is made from a {@link RedisURI} object, never from a URI
@@ -31,9 +34,11 @@ final class OwnedRedisClient implements AutoCloseable {
   private static final String PREFIX = "spring.data.redis.";
 
   private final RedisClient client;
+  private final ClientResources resources; // the client's alone: shut down after it
 
-  private OwnedRedisClient(RedisClient client) {
+  private OwnedRedisClient(RedisClient client, ClientResources resources) {
     this.client = client;
+    this.resources = resources;
   }
 
   /**
@@ -43,7 +48,9 @@ final class OwnedRedisClient implements AutoCloseable {
   static OwnedRedisClient fromSpringDataRedis(Environment environment) {
     Binder binder = Binder.get(environment);
     refuseUnsupported(binder);
-    RedisClient client = RedisClient.create(redisUri(binder));
+    RedisURI uri = redisUri(binder);
+    ClientResources resources = resources();
+    RedisClient client = RedisClient.create(resources, uri);
     ClientOptions.Builder options = ClientOptions.builder()
         // As the library's own clients: fail fast while disconnected instead of queueing, since callers retry
         // with their own deadlines.
@@ -51,14 +58,33 @@ final class OwnedRedisClient implements AutoCloseable {
     binder.bind(PREFIX + "connect-timeout", Duration.class)
         .ifBound(timeout -> options.socketOptions(SocketOptions.builder().connectTimeout(timeout).build()));
     client.setOptions(options.build());
-    return new OwnedRedisClient(client);
+    return new OwnedRedisClient(client, resources);
+  }
+
+  /**
+   * As the library's own clients have: reconnects after 10 ms doubling to 1 s (Lettuce's default grows to 30 s,
+   * which would leave the locks unusable that long after a Redis restart), and named daemon threads,
+   * {@code redis-mutex-spring-lettuce-<pool>-<n>}.
+   */
+  private static ClientResources resources() {
+    return ClientResources.builder()
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .threadFactoryProvider(pool -> {
+          AtomicInteger count = new AtomicInteger();
+          return task -> {
+            Thread thread = new Thread(task, "redis-mutex-spring-lettuce-" + pool + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+          };
+        })
+        .build();
   }
 
   RedisClient client() {
     return client;
   }
 
-  /** Shuts the client down, each wait bounded, so that closing the context cannot hang on it. */
+  /** Shuts the client and its threads down, each wait bounded, so that closing the context cannot hang on it. */
   @Override
   public void close() {
     try {
@@ -68,6 +94,7 @@ final class OwnedRedisClient implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       log.warn("redis-mutex's own Lettuce client did not shut down within 5 s; its threads may linger", e);
     }
+    resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
   }
 
   private static RedisURI redisUri(Binder binder) {

@@ -15,7 +15,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("redis-mutex")
 public class RedisMutexProperties {
   // The defaults are the library's (RedisLocks.DEFAULT_*, checked by a test), written out as literals so that the
-  // configuration processor can show them to IDEs; configure-keyspace-notifications is the exception.
+  // configuration processor can show them to IDEs.
 
   /**
    * How long a lock outlives a process that stopped renewing it (died, or paused past it), from 100ms to 1d. Held
@@ -34,9 +34,9 @@ public class RedisMutexProperties {
 
   /**
    * Whether to turn on the keyspace notifications that wake waiters (CONFIG SET notify-keyspace-events, adding the
-   * flags K, g, x, e, never removing any). Off by default here: an application should not change its server's
-   * configuration unasked. When off, releases are announced on the library's own pub/sub channels, which works as
-   * well, and a lock whose holder died is noticed when its lease runs out.
+   * flags K, g, x, e, never removing any). Off by default: an application should not change its server's
+   * configuration unasked. Releases are announced on the library's own pub/sub channels either way; notifications
+   * only let a waiter hear an expiry (a holder that died) as it happens rather than when the lease runs out.
    */
   private boolean configureKeyspaceNotifications = false;
 
@@ -52,7 +52,7 @@ public class RedisMutexProperties {
   }
 
   public void setLeaseTime(Duration leaseTime) {
-    RedisLocks.builder().leaseTime(leaseTime); // the library's check, its message naming leaseTime and the value
+    check("lease-time", () -> RedisLocks.builder().leaseTime(leaseTime));
     this.leaseTime = leaseTime;
   }
 
@@ -61,7 +61,7 @@ public class RedisMutexProperties {
   }
 
   public void setKeyPrefix(String keyPrefix) {
-    RedisLocks.builder().keyPrefix(keyPrefix);
+    check("key-prefix", () -> RedisLocks.builder().keyPrefix(keyPrefix));
     this.keyPrefix = keyPrefix;
   }
 
@@ -70,7 +70,7 @@ public class RedisMutexProperties {
   }
 
   public void setCommandTimeout(Duration commandTimeout) {
-    RedisLocks.builder().commandTimeout(commandTimeout);
+    check("command-timeout", () -> RedisLocks.builder().commandTimeout(commandTimeout));
     this.commandTimeout = commandTimeout;
   }
 
@@ -87,8 +87,20 @@ public class RedisMutexProperties {
   }
 
   public void setMaxLocalHandOvers(int maxLocalHandOvers) {
-    RedisLocks.builder().maxLocalHandOvers(maxLocalHandOvers);
+    check("max-local-hand-overs", () -> RedisLocks.builder().maxLocalHandOvers(maxLocalHandOvers));
     this.maxLocalHandOvers = maxLocalHandOvers;
+  }
+
+  /**
+   * Runs the library's own check of a value (a builder setter, which checks at once and has no other effect), and
+   * names the property in its message: Boot's binding failure names only the whole {@code redis-mutex} group.
+   */
+  private static void check(String property, Runnable librarysCheck) {
+    try {
+      librarysCheck.run();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new IllegalArgumentException("redis-mutex." + property + " is invalid: " + e.getMessage(), e);
+    }
   }
 
   /** A builder with these settings; the caller picks the connection. */
