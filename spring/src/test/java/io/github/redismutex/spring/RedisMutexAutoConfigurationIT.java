@@ -9,14 +9,19 @@ import io.github.redismutex.LeaseLostListener;
 import io.github.redismutex.RedisLocks;
 import io.github.redismutex.RedisMutex;
 import io.github.redismutex.spring.support.RedisProcess;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.Delay;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -159,8 +164,8 @@ class RedisMutexAutoConfigurationIT {
   @Test
   void invalidLeaseTimeFailsStartupNamingTheProperty() {
     withBootRedis.withPropertyValues("redis-mutex.lease-time=0s")
-        .run(context -> assertThat(context).getFailure()
-            .hasStackTraceContaining("IllegalArgumentException: redis-mutex.lease-time is invalid: leaseTime"));
+        .run(context -> assertThat(context).getFailure().hasStackTraceContaining("IllegalArgumentException:"
+            + " redis-mutex.lease-time is invalid: leaseTime must be between PT0.1S and PT24H, was PT0S"));
   }
 
   @Test
@@ -189,6 +194,16 @@ class RedisMutexAutoConfigurationIT {
           }
           await().until(() -> lost.contains("lost"));
           assertThatThrownBy(lock::unlock).isInstanceOf(LeaseExpiredException.class);
+        });
+  }
+
+  @Test
+  void reconnectRecipeOfTheDocsGivesBootsClientADelayOfAtMostASecond() {
+    withBootRedis.withBean(ClientResourcesBuilderCustomizer.class, () -> resources -> resources.reconnectDelay(
+            Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS)))
+        .run(context -> {
+          AbstractRedisClient client = context.getBean(LettuceConnectionFactory.class).getRequiredNativeClient();
+          assertThat(client.getResources().reconnectDelay().createDelay(20)).isLessThanOrEqualTo(Duration.ofSeconds(1));
         });
   }
 

@@ -46,7 +46,7 @@ class RedisMutexSpringBootIT {
   @Autowired
   RedisLocks locks;
   @Autowired
-  LockRegistry<?> lockRegistry;
+  LockRegistry<RedisMutex> lockRegistry; // as docs/spring.md injects it
   @Autowired
   RedisMutexLockRegistry registry;
   @Autowired
