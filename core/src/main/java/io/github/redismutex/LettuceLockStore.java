@@ -108,26 +108,26 @@ final class LettuceLockStore implements LockStore, ConditionStore {
   /**
    * One command, the whole cost of an uncontended acquisition. A value already there means "not acquired",
    * including our own token (a retry after a lost answer: the caller's next, waiting attempt sorts that out),
-   * except another RedisLocks' give-way marker, which acquire.lua then takes over.
+   * except another RedisLocks' give-way marker, which acquire.lua then takes over; an error reply (a key of another
+   * type, say) is left to acquire.lua to explain. That second command is never sent once the caller gave up
+   * ({@link OrderedReply}).
    */
   private CompletionStage<Attempt> firstAttempt(String key, String token, long leaseMillis, String metadata) {
-    return commands.setGet(key, token + " 0 " + metadata, SetArgs.Builder.nx().px(leaseMillis))
-        .handle((previous, failure) -> {
-          if (failure == null) {
-            if (previous == null) {
-              return CompletableFuture.completedStage(Attempt.acquired(0));
-            }
-            if (previous.startsWith(GIVE_WAY_PREFIX) && !previous.equals(GIVE_WAY_PREFIX + instanceId)) {
-              return acquireByScript(key, token, leaseMillis, metadata, null);
-            }
-            return CompletableFuture.completedStage(Attempt.held(0));
+    OrderedReply<Attempt> reply = new OrderedReply<>();
+    commands.setGet(key, token + " 0 " + metadata, SetArgs.Builder.nx().px(leaseMillis))
+        .whenComplete((previous, failure) -> {
+          if (failure == null && previous == null) {
+            reply.complete(Attempt.acquired(0));
+          } else if (failure == null && !(previous.startsWith(GIVE_WAY_PREFIX)
+              && !previous.equals(GIVE_WAY_PREFIX + instanceId))) {
+            reply.complete(Attempt.held(0));
+          } else if (failure == null || RedisFailures.unwrap(failure) instanceof RedisCommandExecutionException) {
+            reply.followUp(() -> acquireByScript(key, token, leaseMillis, metadata, null));
+          } else {
+            reply.completeExceptionally(failure);
           }
-          if (RedisFailures.unwrap(failure) instanceof RedisCommandExecutionException) {
-            return acquireByScript(key, token, leaseMillis, metadata, null); // it tells a key of another type
-          }
-          return CompletableFuture.<Attempt>failedStage(failure);
-        })
-        .thenCompose(attempt -> attempt);
+        });
+    return reply;
   }
 
   private CompletionStage<Attempt> acquireByScript(
@@ -161,21 +161,32 @@ final class LettuceLockStore implements LockStore, ConditionStore {
   }
 
   private CompletionStage<Release> release(String key, String token, String channel, boolean leaving) {
-    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.ticketsKey(key),
+    String[] keys = releaseKeys(key);
+    return this.<List<Object>>run(LuaScript.RELEASE, ScriptOutputType.MULTI, keys,
+            releaseArgs(token, channel, leaving))
+        .thenApply(reply -> releaseOutcome(keys, reply));
+  }
+
+  private static String[] releaseKeys(String key) {
+    return new String[] {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.ticketsKey(key),
         LockKeys.fenceKey(key)};
-    return this.<List<Object>>run(LuaScript.RELEASE, ScriptOutputType.MULTI, keys, token, channel, instanceId,
-            Long.toString(GIVE_WAY_MILLIS), Long.toString(grantLeaseMillis), leaving ? "1" : "0")
-        .thenApply(reply -> {
-          long code = (Long) reply.get(0);
-          if (code == 3) {
-            log.warn("a release of '{}' could not hand the lock to a waiter: '{}' holds a value of the wrong type"
-                + " (not written by redis-mutex); delete it", key, keys[((Long) reply.get(1)).intValue() - 1]);
-          }
-          if (code >= 1) {
-            return Release.RELEASED;
-          }
-          return code == 0 ? Release.EXPIRED : Release.TAKEN;
-        });
+  }
+
+  private String[] releaseArgs(String token, String channel, boolean leaving) {
+    return new String[] {token, channel, instanceId, Long.toString(GIVE_WAY_MILLIS), Long.toString(grantLeaseMillis),
+        leaving ? "1" : "0"};
+  }
+
+  private static Release releaseOutcome(String[] keys, List<Object> reply) {
+    long code = (Long) reply.get(0);
+    if (code == 3) {
+      log.warn("a release of '{}' could not hand the lock to a waiter: '{}' holds a value of the wrong type"
+          + " (not written by redis-mutex); delete it", keys[0], keys[((Long) reply.get(1)).intValue() - 1]);
+    }
+    if (code >= 1) {
+      return Release.RELEASED;
+    }
+    return code == 0 ? Release.EXPIRED : Release.TAKEN;
   }
 
   @Override
@@ -276,15 +287,40 @@ final class LettuceLockStore implements LockStore, ConditionStore {
     return CompletableFuture.failedStage(new RedisConnectionException("not connected to Redis"));
   }
 
+  /**
+   * EVALSHA, and on {@link RedisNoScriptException} (a restarted or flushed server) EVAL of the same script, which
+   * also loads it again; the EVAL is never sent once the caller gave up ({@link OrderedReply}).
+   */
   private <T> CompletionStage<T> run(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
     if (!connected.getAsBoolean()) {
       return notConnected();
     }
-    CompletionStage<T> bySha = commands.evalsha(script.sha1, type, keys, args);
-    return bySha.exceptionallyCompose(
-        failure ->
-            RedisFailures.unwrap(failure) instanceof RedisNoScriptException
-                ? commands.<T>eval(script.source, type, keys, args)
-                : CompletableFuture.failedStage(failure));
+    OrderedReply<T> reply = new OrderedReply<>();
+    commands.<T>evalsha(script.sha1, type, keys, args).whenComplete((value, failure) -> {
+      if (failure == null) {
+        reply.complete(value);
+      } else if (RedisFailures.unwrap(failure) instanceof RedisNoScriptException) {
+        reply.followUp(() -> commands.eval(script.source, type, keys, args));
+      } else {
+        reply.completeExceptionally(failure);
+      }
+    });
+    return reply;
   }
+
+  /**
+   * release.lua as one EVAL, never EVALSHA: for a release whose place in the connection's order matters (Redlock's
+   * release of a failed attempt, which must run before the acquisition's next attempt on that server), so no
+   * NOSCRIPT answer can make it a second, later write.
+   */
+  CompletionStage<Release> releaseInOneCommand(String key, String token, String channel) {
+    if (!connected.getAsBoolean()) {
+      return notConnected();
+    }
+    String[] keys = releaseKeys(key);
+    return commands.<List<Object>>eval(LuaScript.RELEASE.source, ScriptOutputType.MULTI, keys,
+            releaseArgs(token, channel, false))
+        .thenApply(reply -> releaseOutcome(keys, reply));
+  }
+
 }

@@ -3,11 +3,9 @@ package io.github.redismutex;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +49,11 @@ public final class RedisLocks implements AutoCloseable {
   public static final int DEFAULT_MAX_LOCAL_HAND_OVERS = 8;
 
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-  /** How long close() waits for waiting threads to leave the queue and for unconfirmed releases, at most, each. */
-  private static final Duration CLEAN_UP_ON_CLOSE = Duration.ofSeconds(1);
+  /**
+   * The longest close() waits for waiting threads to leave the queue, and again for unconfirmed releases: an
+   * acquisition waits for an answer up to the command timeout, so as long as that, but no more than this.
+   */
+  private static final Duration CLEAN_UP_ON_CLOSE = Duration.ofSeconds(3);
 
   private final Deployment deployment;
   private final LockKeys keys;
@@ -81,8 +82,8 @@ public final class RedisLocks implements AutoCloseable {
     LockStore store = deployment.store();
     LockMetrics metrics = builder.metrics;
     LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener, metrics);
-    this.background =
-        new Background(store, losses, metrics, leaseMillis, commandTimeout, threadPrefix + "-watchdog");
+    this.background = new Background(store, deployment.cleanUpTargets(), losses, metrics, leaseMillis, commandTimeout,
+        threadPrefix + "-watchdog");
     this.waiters = new WaiterRegistry(deployment.subscriber());
     deployment.subscriber().deliverTo(waiters);
     this.sync = new MutexSync(new LockTable(keys::lockKey),
@@ -168,8 +169,9 @@ public final class RedisLocks implements AutoCloseable {
     } catch (Exception e) {
       log.debug("stopping the reconnect watch failed", e);
     }
-    sync.close(CLEAN_UP_ON_CLOSE);
-    int unconfirmed = background.releases.flush(CLEAN_UP_ON_CLOSE);
+    Duration bound = commandTimeout.compareTo(CLEAN_UP_ON_CLOSE) < 0 ? commandTimeout : CLEAN_UP_ON_CLOSE;
+    sync.close(bound);
+    int unconfirmed = background.releases.flush(bound);
     if (unconfirmed > 0) {
       log.debug("{} releases unconfirmed at close; their keys expire by themselves", unconfirmed);
     }
@@ -253,14 +255,7 @@ public final class RedisLocks implements AutoCloseable {
      * @throws IllegalArgumentException if there is none, or one is not a Redis URI
      */
     public Builder cluster(String... uris) {
-      Objects.requireNonNull(uris, "uris must not be null");
-      if (uris.length == 0) {
-        throw new IllegalArgumentException("cluster needs at least one seed node URI");
-      }
-      for (String seed : uris) {
-        RedisUris.check("a cluster seed URI", seed);
-      }
-      this.clusterUris = List.of(uris);
+      this.clusterUris = RedisUris.checkAll("cluster", "a cluster seed URI", uris, 1);
       return this;
     }
 
@@ -274,21 +269,7 @@ public final class RedisLocks implements AutoCloseable {
      * @throws IllegalArgumentException if there are fewer than 3, one is not a Redis URI, or one is repeated
      */
     public Builder redlock(String... uris) {
-      Objects.requireNonNull(uris, "uris must not be null");
-      if (uris.length < 3) {
-        throw new IllegalArgumentException("redlock needs at least 3 server URIs, was " + uris.length);
-      }
-      for (String server : uris) {
-        RedisUris.check("a redlock server URI", server);
-      }
-      Set<String> distinct = new HashSet<>();
-      for (int i = 0; i < uris.length; i++) {
-        if (!distinct.add(uris[i])) { // the URIs may hold passwords: named by position only
-          throw new IllegalArgumentException("redlock server URIs must be distinct, but URI " + (i + 1) + " of "
-              + uris.length + " repeats an earlier one");
-        }
-      }
-      this.redlockUris = List.of(uris);
+      this.redlockUris = RedisUris.checkAll("redlock", "a redlock server URI", uris, 3);
       return this;
     }
 

@@ -2,7 +2,9 @@ package io.github.redismutex;
 
 import io.lettuce.core.RedisURI;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -45,6 +47,28 @@ final class RedisUris {
       }
     }
     return parsed;
+  }
+
+  /**
+   * Checks a list of distinct URIs: at least {@code min}, each a Redis URI, none repeated.
+   *
+   * @param what the method, for the message: "cluster", "redlock"
+   * @param each one of them, for the message: "a redlock server URI"
+   */
+  static List<String> checkAll(String what, String each, String[] uris, int min) {
+    Objects.requireNonNull(uris, "uris must not be null");
+    if (uris.length < min) {
+      throw new IllegalArgumentException(what + " needs at least " + min + " URIs, was " + uris.length);
+    }
+    Set<String> distinct = new HashSet<>();
+    for (int i = 0; i < uris.length; i++) {
+      check(each, uris[i]);
+      if (!distinct.add(uris[i])) { // the URIs may hold passwords: named by position only
+        throw new IllegalArgumentException(what + " URIs must be distinct, but URI " + (i + 1) + " of " + uris.length
+            + " repeats an earlier one");
+      }
+    }
+    return List.of(uris);
   }
 
   /** {@code uri} with its user-info (user and password) replaced by "***". */

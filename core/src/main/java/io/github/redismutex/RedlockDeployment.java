@@ -16,6 +16,7 @@ import java.util.UUID;
  */
 final class RedlockDeployment implements Deployment {
   private final List<RedisConnections> servers;
+  private final List<LockStore> serverStores;
   private final RedlockLockStore store;
   private final RedlockSubscriber subscriber;
 
@@ -31,6 +32,7 @@ final class RedlockDeployment implements Deployment {
       stores.add(serverStore);
       subscribers.add(new LettuceSubscriber(server.pubSub));
     }
+    this.serverStores = List.copyOf(stores);
     this.store = new RedlockLockStore(stores);
     this.subscriber = new RedlockSubscriber(subscribers);
   }
@@ -38,6 +40,11 @@ final class RedlockDeployment implements Deployment {
   @Override
   public LockStore store() {
     return store;
+  }
+
+  @Override
+  public List<LockStore> cleanUpTargets() {
+    return serverStores;
   }
 
   @Override
