@@ -1,0 +1,88 @@
+package io.github.redismutex.cli;
+
+import io.github.redismutex.RedisLocks;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One run's connections to Redis: a Lettuce client of the tool's own, which a {@link RedisLocks} borrows for {@code
+ * inspect}, and which also opens, on first use, the plain connection that {@code list} scans the keyspace with.
+ *
+ * <p>The client is set up for a one-shot tool: every connect and every reply bounded by {@link #TIMEOUT}, no
+ * reconnects, commands refused while disconnected, so an unreachable Redis is an error within seconds instead of a
+ * hang. The {@code RedisLocks} never changes the server's configuration (keyspace notifications stay as they are).
+ */
+final class Session implements AutoCloseable {
+  static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+  private final RedisClient client;
+  private final RedisLocks locks;
+  private StatefulRedisConnection<String, String> plain; // null until commands() is first called
+
+  private Session(RedisClient client, RedisLocks locks) {
+    this.client = client;
+    this.locks = locks;
+  }
+
+  /**
+   * Connects to the target.
+   *
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached, does not answer in time, or refuses
+   */
+  static Session open(Target target) {
+    RedisURI uri = target.uri();
+    uri.setTimeout(TIMEOUT);
+    RedisClient client = RedisClient.create(uri);
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(false)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
+        .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
+        .build());
+    try {
+      RedisLocks locks = RedisLocks.builder()
+          .client(client)
+          .keyPrefix(target.prefix())
+          .commandTimeout(TIMEOUT)
+          .configureKeyspaceNotifications(false)
+          .build();
+      return new Session(client, locks);
+    } catch (RuntimeException e) {
+      shutdown(client);
+      throw e;
+    }
+  }
+
+  RedisLocks locks() {
+    return locks;
+  }
+
+  /** Plain commands on a connection of this session's own (not the library's), opened on the first call. */
+  RedisCommands<String, String> commands() {
+    if (plain == null) {
+      plain = client.connect(StringCodec.UTF8);
+    }
+    return plain.sync();
+  }
+
+  @Override
+  public void close() {
+    locks.close();
+    if (plain != null) {
+      plain.close();
+    }
+    shutdown(client);
+  }
+
+  private static void shutdown(RedisClient client) {
+    client.shutdown(0, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}
