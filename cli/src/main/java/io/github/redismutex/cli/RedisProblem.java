@@ -8,30 +8,37 @@ import java.net.UnknownHostException;
 
 /**
  * The one line that says why Redis could not answer, for exit status 3: the server by host and port ({@link
- * Target#where()}), and the cause in the fewest words, as the root of the exception chain tells it. Never a stack
- * trace, never the URI's password. Stateless.
+ * Target#where()}), and the cause in the fewest words, told by the types in the exception chain, else by its root's
+ * message. Never a stack trace, never the URI's password. Stateless.
  */
 final class RedisProblem {
   private RedisProblem() {}
 
   static String describe(RuntimeException failure, Target target) {
-    Throwable root = failure;
-    boolean timedOut = false;
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      timedOut |= t instanceof RedisCommandTimeoutException || t instanceof ConnectTimeoutException;
-      root = t;
-    }
     String where = target.where();
-    if (timedOut) {
+    if (inChain(failure, RedisCommandTimeoutException.class) || inChain(failure, ConnectTimeoutException.class)) {
       return "cannot reach Redis at " + where + ": no answer within " + Session.TIMEOUT.toSeconds() + " s";
+    }
+    if (inChain(failure, UnknownHostException.class)) { // under it, Netty's resolver may say "NXDOMAIN"
+      return "cannot reach Redis at " + where + ": unknown host";
+    }
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
     }
     if (root instanceof RedisCommandExecutionException) { // an error reply: a password, an ACL, a disabled command
       return "Redis at " + where + " refused: " + target.redact(root.getMessage());
     }
-    if (root instanceof UnknownHostException) {
-      return "cannot reach Redis at " + where + ": unknown host";
-    }
     return "cannot reach Redis at " + where + ": " + target.redact(cause(root));
+  }
+
+  private static boolean inChain(Throwable failure, Class<? extends Throwable> type) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
