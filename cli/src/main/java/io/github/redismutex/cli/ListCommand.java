@@ -47,11 +47,15 @@ final class ListCommand {
         Display.known(info) ? Display.printable(info.threadName()) : "? (not in redis-mutex's format)")));
     table.print(out);
     if (truncated) {
-      out.println("showing the first " + limit + " held locks found; there are more: narrow PATTERN or raise --limit");
+      out.println("showing the first " + heldLocks(limit) + " found; there are more: narrow PATTERN or raise --limit");
     } else {
-      out.println(held.size() + (held.size() == 1 ? " held lock" : " held locks"));
+      out.println(heldLocks(held.size()));
     }
     return ExitCode.OK;
+  }
+
+  private static String heldLocks(int count) {
+    return count + (count == 1 ? " held lock" : " held locks");
   }
 
   /** Fills {@code held} with at most {@code limit} held locks; returns whether a further one was found. */
