@@ -1,7 +1,10 @@
 package io.github.redismutex.cli;
 
 import io.lettuce.core.RedisException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -16,9 +19,16 @@ public final class Main {
 
   private Main() {}
 
+  /**
+   * Runs and exits with the status. Writes UTF-8 whatever the locale: under the C locale of many containers Java
+   * would print every non-ASCII character of a lock name as '?'.
+   */
   public static void main(String[] args) {
-    int status = run(args, System.out, System.err, System.getenv());
-    System.out.flush();
+    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    int status = run(args, out, err, System.getenv());
+    out.flush();
+    err.flush();
     System.exit(status);
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The shaded jar, run as users run it ({@code java -jar}, a process of its own): its Main-Class, that it carries
  * everything it needs, and that nothing but the tool's own lines reaches stdout and stderr (no logging).
  */
+@SuppressWarnings("try") // a HeldLock in try-with-resources is there to be held, not referenced
 class JarIT {
   private static final String PREFIX = "jar:";
 
@@ -26,6 +28,10 @@ class JarIT {
   @TempDir Path output;
 
   private Cli.Result runJar(String... args) throws IOException, InterruptedException {
+    return runJar(Map.of(), args);
+  }
+
+  private Cli.Result runJar(Map<String, String> env, String... args) throws IOException, InterruptedException {
     Path jar = Path.of(System.getProperty("cli.jar", "target/redis-mutex-cli.jar"));
     assertThat(jar).as("the shaded jar, built in the package phase").isRegularFile();
     List<String> command = new ArrayList<>(List.of(
@@ -35,6 +41,7 @@ class JarIT {
     Path err = output.resolve("err");
     ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
     builder.environment().remove("REDIS_URL");
+    builder.environment().putAll(env);
     Process process = builder.start();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
@@ -62,6 +69,17 @@ class JarIT {
     }
   }
 
+  /** (Its arguments are ASCII: under the C locale, the JVM itself reads non-ASCII arguments as '?'.) */
+  @Test
+  void namesPrintInUtf8UnderTheCLocale() throws IOException, InterruptedException {
+    try (RedisLocks locks = redis.locks(PREFIX); HeldLock held = HeldLock.hold(locks, "заказ-1 😀")) {
+      Cli.Result result = runJar(Map.of("LANG", "C", "LC_ALL", "C"), "list", "*-1 *", "--uri", redis.uri(),
+          "--prefix", PREFIX);
+
+      assertThat(result.out()).contains("заказ-1 😀").contains("holder of заказ-1 😀");
+    }
+  }
+
   @Test
   void freeLockExitsOne() throws IOException, InterruptedException {
     Cli.Result result = runJar("inspect", "idle", "--uri", redis.uri(), "--prefix", PREFIX);
@@ -79,7 +97,8 @@ class JarIT {
 
     assertThat(result.status()).isEqualTo(3);
     assertThat(result.out()).isEmpty();
-    assertThat(result.err()).isEqualTo("redis-mutex: cannot reach Redis at 127.0.0.1:" + port + ": Connection refused\n");
+    assertThat(result.err())
+        .isEqualTo("redis-mutex: cannot reach Redis at 127.0.0.1:" + port + ": Connection refused\n");
   }
 
   @Test
