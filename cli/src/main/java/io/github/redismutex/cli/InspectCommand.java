@@ -13,11 +13,16 @@ final class InspectCommand {
    * Prints the holder, or that the lock is free.
    *
    * @return {@link ExitCode#OK} when held, {@link ExitCode#FREE} when free
-   * @throws IllegalArgumentException if {@code name} is no lock name (longer than the library allows)
+   * @throws UsageException if the library refuses {@code name} (over 1024 bytes in UTF-8)
    * @throws io.lettuce.core.RedisException if Redis does not answer
    */
-  static ExitCode run(RedisLocks locks, String name, PrintStream out) {
-    Optional<LockInfo> holder = locks.inspect(name);
+  static ExitCode run(RedisLocks locks, String name, PrintStream out) throws UsageException {
+    Optional<LockInfo> holder;
+    try {
+      holder = locks.inspect(name);
+    } catch (IllegalArgumentException e) { // checked before anything is sent
+      throw new UsageException(e.getMessage());
+    }
     if (holder.isEmpty()) {
       out.println("lock " + Display.quoted(name) + " is free");
       return ExitCode.FREE;

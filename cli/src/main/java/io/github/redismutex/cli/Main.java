@@ -60,12 +60,12 @@ public final class Main {
         case LIST -> ListCommand.run(session, target.prefix(), arguments.pattern(), arguments.limit(), out);
         default -> throw new IllegalStateException("not a Redis command: " + arguments.command());
       };
+    } catch (UsageException e) {
+      usageError(e.getMessage(), err);
+      return ExitCode.USAGE;
     } catch (RedisException e) {
       err.println(TOOL + RedisProblem.describe(e, target));
       return ExitCode.REDIS;
-    } catch (IllegalArgumentException e) { // a name the library refuses, e.g. over 1024 bytes
-      usageError(target.redact(e.getMessage()), err);
-      return ExitCode.USAGE;
     } catch (RuntimeException e) {
       err.println(TOOL + "internal error: " + target.redact(e.toString()));
       return ExitCode.INTERNAL;

@@ -3,7 +3,6 @@ package io.github.redismutex.cli;
 import io.github.redismutex.RedisLocks;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -38,9 +37,7 @@ final class Session implements AutoCloseable {
    * @throws io.lettuce.core.RedisException if Redis cannot be reached, does not answer in time, or refuses
    */
   static Session open(Target target) {
-    RedisURI uri = target.uri();
-    uri.setTimeout(TIMEOUT);
-    RedisClient client = RedisClient.create(uri);
+    RedisClient client = RedisClient.create(target.uri());
     client.setOptions(ClientOptions.builder()
         .autoReconnect(false)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -73,16 +70,28 @@ final class Session implements AutoCloseable {
     return plain.sync();
   }
 
+  /**
+   * Closes the connections and shuts the client down. A failure to do so is ignored: the answer is printed by then,
+   * and the process exits right after, which closes whatever is left.
+   */
   @Override
   public void close() {
-    locks.close();
-    if (plain != null) {
-      plain.close();
+    try {
+      locks.close();
+      if (plain != null) {
+        plain.close();
+      }
+    } catch (RuntimeException e) {
+      // ignored, as said above; the client is still shut down
     }
     shutdown(client);
   }
 
   private static void shutdown(RedisClient client) {
-    client.shutdown(0, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      client.shutdown(0, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      // ignored: see close()
+    }
   }
 }

@@ -38,6 +38,7 @@ final class Target {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--uri (or REDIS_URL) is not a Redis URI: " + redact(secrets, e.getMessage()));
     }
+    parsed.setTimeout(Session.TIMEOUT); // bounds the handshake (HELLO, AUTH, SELECT) too
     secrets.sort(Comparator.comparingInt(String::length).reversed());
     try {
       RedisLocks.builder().keyPrefix(prefix); // checks it, connecting nowhere
@@ -47,6 +48,7 @@ final class Target {
     return new Target(parsed, prefix, secrets);
   }
 
+  /** The server, with {@link Session#TIMEOUT} as its command timeout. */
   RedisURI uri() {
     return uri;
   }

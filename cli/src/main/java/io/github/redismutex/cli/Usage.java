@@ -33,6 +33,7 @@ final class Usage {
           --prefix PREFIX   the key prefix the locks' users configured (default %s)
           --limit N         list: show at most N held locks, and say when there were more (default %d)
           --help, --version
+          --                the arguments after it are no options (for a NAME that starts with -)
 
         Exit status:
         """.formatted(Arguments.DEFAULT_URI, Arguments.DEFAULT_PREFIX, Arguments.DEFAULT_LIMIT));

@@ -61,6 +61,19 @@ class FailureIT {
   }
 
   @Test
+  void sentinelsThatCannotBeReachedExitThree() {
+    int port = RedisProcess.freePort();
+
+    Cli.Result result = Cli.run("inspect", "x", "--uri", "redis-sentinel://:" + PASSWORD + "@127.0.0.1:" + port
+        + "#main");
+
+    assertThat(result.status()).isEqualTo(3);
+    assertThat(result.errLines()).singleElement().asString()
+        .startsWith("redis-mutex: cannot reach Redis at master 'main' of the sentinels 127.0.0.1:" + port + ": ");
+    assertThat(result.err()).doesNotContain(PASSWORD);
+  }
+
+  @Test
   void unknownHostExitsThree() {
     Cli.Result result = Cli.run("inspect", "x", "--uri", "redis://:" + PASSWORD + "@no-such-host.invalid:6379");
 
