@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
 import java.util.List;
@@ -49,10 +50,7 @@ public final class RedisLocks implements AutoCloseable {
   public static final int DEFAULT_MAX_LOCAL_HAND_OVERS = 8;
 
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-  /**
-   * The longest close() waits for waiting threads to leave the queue, and again for unconfirmed releases: an
-   * acquisition waits for an answer up to the command timeout, so as long as that, but no more than this.
-   */
+  /** The longest close() waits (beyond the command timeout: no longer) for waiters and for unconfirmed releases. */
   private static final Duration CLEAN_UP_ON_CLOSE = Duration.ofSeconds(3);
 
   private final Deployment deployment;
@@ -171,15 +169,12 @@ public final class RedisLocks implements AutoCloseable {
     }
     Duration bound = commandTimeout.compareTo(CLEAN_UP_ON_CLOSE) < 0 ? commandTimeout : CLEAN_UP_ON_CLOSE;
     sync.close(bound);
-    int unconfirmed = background.releases.flush(bound);
-    if (unconfirmed > 0) {
-      log.debug("{} releases unconfirmed at close; their keys expire by themselves", unconfirmed);
-    }
+    log.debug("{} releases unconfirmed at close; their keys expire by themselves", background.releases.flush(bound));
     background.close(CLOSE_TIMEOUT);
     deployment.close(CLOSE_TIMEOUT);
   }
 
-  // Package-private views for tests, diagnostics and the jcstress module (sync().table() for the local table).
+  // Package-private views for tests, diagnostics and the jcstress module.
 
   WakeupMode wakeupMode() {
     return deployment.wakeupMode();
@@ -231,6 +226,7 @@ public final class RedisLocks implements AutoCloseable {
     private LeaseLostListener leaseLostListener;
     private int maxLocalHandOvers = DEFAULT_MAX_LOCAL_HAND_OVERS;
     private LockMetrics metrics = LockMetrics.NONE;
+    private SslOptions ssl;
 
     private Builder() {}
 
@@ -305,11 +301,10 @@ public final class RedisLocks implements AutoCloseable {
     }
 
     /**
-     * Whether to turn on the keyspace notifications waiters can use ({@code CONFIG SET notify-keyspace-events},
-     * adding flags K, g, x, e to those already set, never removing any). Default false: the library changes no server
-     * configuration. Releases are announced on the library's own channels either way, and a waiter re-checks when
-     * the holder's lease runs out, so notifications only let it hear an expiry as it happens; they are used whenever
-     * the server already sends them.
+     * Whether to turn on keyspace notifications ({@code CONFIG SET notify-keyspace-events}, adding K, g, x, e to the
+     * flags already set). Default false: no server setting is changed. Releases are announced on the library's own
+     * channels either way and waiters re-check when the holder's lease runs out; notifications, used whenever the
+     * server sends them, only let a waiter hear an expiry as it happens.
      */
     public Builder configureKeyspaceNotifications(boolean configure) {
       this.configureKeyspaceNotifications = configure;
@@ -338,6 +333,15 @@ public final class RedisLocks implements AutoCloseable {
         throw new IllegalArgumentException("maxLocalHandOvers must be from 0 to 1000, was " + maxLocalHandOvers);
       }
       this.maxLocalHandOvers = maxLocalHandOvers;
+      return this;
+    }
+
+    /**
+     * TLS for {@code rediss://} URIs of the clients this instance creates: trust material and a client certificate.
+     * Default: the JVM's trust store, no client certificate. Not with a borrowed client, which keeps its own options.
+     */
+    public Builder sslOptions(SslOptions ssl) {
+      this.ssl = Objects.requireNonNull(ssl, "ssl must not be null");
       return this;
     }
 
@@ -381,12 +385,13 @@ public final class RedisLocks implements AutoCloseable {
     private Deployment deployment(String threadPrefix) {
       long leaseMillis = leaseTime.toMillis();
       if (redlockUris != null) {
-        return new RedlockDeployment(RedisConnections.independent(redlockUris, commandTimeout, threadPrefix),
+        return new RedlockDeployment(RedisConnections.independent(redlockUris, commandTimeout, ssl, threadPrefix),
             leaseMillis, commandTimeout);
       }
       return new ServerDeployment(clusterUris != null || clusterClient != null
-          ? RedisConnections.cluster(clusterUris, clusterClient, commandTimeout, threadPrefix)
-          : RedisConnections.standalone(uri, client, commandTimeout, configureKeyspaceNotifications, threadPrefix),
+          ? RedisConnections.cluster(clusterUris, clusterClient, commandTimeout, ssl, threadPrefix)
+          : RedisConnections.standalone(uri, client, commandTimeout, configureKeyspaceNotifications, ssl,
+              threadPrefix),
           leaseMillis, commandTimeout);
     }
   }

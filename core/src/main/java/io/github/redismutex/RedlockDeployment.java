@@ -26,7 +26,8 @@ final class RedlockDeployment implements Deployment {
     List<LettuceLockStore> stores = new ArrayList<>();
     List<LettuceSubscriber> subscribers = new ArrayList<>();
     for (RedisConnections server : servers) {
-      LettuceLockStore serverStore = new LettuceLockStore(server.async, server::isConnected, false, server.features, instanceId,
+      LettuceLockStore serverStore = new LettuceLockStore(server.async, server::isConnected, false, server.features,
+          instanceId,
           LettuceLockStore.Waiting.MARK, leaseMillis);
       ServerDeployment.preload(serverStore, commandTimeout);
       stores.add(serverStore);
