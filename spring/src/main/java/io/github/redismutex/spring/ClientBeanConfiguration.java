@@ -20,7 +20,7 @@ final class ClientBeanConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   RedisLocks redisLocks(AbstractRedisClient client, RedisMutexProperties properties,
-      ObjectProvider<LeaseLostListener> leaseLostListener) {
-    return LocksBuilders.borrowing(client, properties, leaseLostListener).build();
+      ObjectProvider<LeaseLostListener> leaseLostListener, ObjectProvider<RedisLocksBuilderCustomizer> customizers) {
+    return LocksBuilders.borrowing(client, properties, leaseLostListener, customizers).build();
   }
 }

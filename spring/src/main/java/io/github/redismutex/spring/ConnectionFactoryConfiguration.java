@@ -28,8 +28,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 final class ConnectionFactoryConfiguration {
   @Bean(destroyMethod = "close")
   RedisLocks redisLocks(LettuceConnectionFactory connectionFactory, RedisMutexProperties properties,
-      ObjectProvider<LeaseLostListener> leaseLostListener) {
-    return LocksBuilders.borrowing(nativeClient(connectionFactory), properties, leaseLostListener).build();
+      ObjectProvider<LeaseLostListener> leaseLostListener, ObjectProvider<RedisLocksBuilderCustomizer> customizers) {
+    return LocksBuilders.borrowing(nativeClient(connectionFactory), properties, leaseLostListener, customizers).build();
   }
 
   @Bean

@@ -13,12 +13,14 @@ final class LocksBuilders {
 
   /**
    * A builder with {@code properties}, telling lost leases to the application's {@link LeaseLostListener} bean if
-   * it has one, borrowing {@code client} (a standalone/Sentinel {@code RedisClient} or a {@code RedisClusterClient}).
+   * it has one, adjusted by every {@link RedisLocksBuilderCustomizer} bean, borrowing {@code client} (a
+   * standalone/Sentinel {@code RedisClient} or a {@code RedisClusterClient}).
    */
   static RedisLocks.Builder borrowing(AbstractRedisClient client, RedisMutexProperties properties,
-      ObjectProvider<LeaseLostListener> leaseLostListener) {
+      ObjectProvider<LeaseLostListener> leaseLostListener, ObjectProvider<RedisLocksBuilderCustomizer> customizers) {
     RedisLocks.Builder builder = properties.toBuilder();
     leaseLostListener.ifAvailable(builder::onLeaseLost);
+    customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     if (client instanceof RedisClusterClient cluster) {
       return builder.clusterClient(cluster);
     }

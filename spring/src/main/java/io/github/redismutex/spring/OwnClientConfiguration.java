@@ -23,7 +23,7 @@ final class OwnClientConfiguration {
 
   @Bean(destroyMethod = "close")
   RedisLocks redisLocks(OwnedRedisClient redisMutexOwnedClient, RedisMutexProperties properties,
-      ObjectProvider<LeaseLostListener> leaseLostListener) {
-    return LocksBuilders.borrowing(redisMutexOwnedClient.client(), properties, leaseLostListener).build();
+      ObjectProvider<LeaseLostListener> leaseLostListener, ObjectProvider<RedisLocksBuilderCustomizer> customizers) {
+    return LocksBuilders.borrowing(redisMutexOwnedClient.client(), properties, leaseLostListener, customizers).build();
   }
 }

@@ -9,7 +9,9 @@ import org.springframework.context.annotation.Import;
 /**
  * Spring Boot auto-configuration of redis-mutex: a {@link RedisLocks} on the application's own Redis connection,
  * configured by {@code redis-mutex.*} ({@link RedisMutexProperties}), and a {@link RedisMutexLockRegistry} over it.
- * Each bean backs off when the application defines its own.
+ * Each bean backs off when the application defines its own. With Micrometer and a {@code MeterRegistry} bean, the
+ * locks' meters go to that registry ({@link MetricsConfiguration}); any {@link RedisLocksBuilderCustomizer} bean
+ * adjusts the builder.
  *
  * <p>Where the connection comes from, first match wins:
  * <ol>
@@ -26,7 +28,7 @@ import org.springframework.context.annotation.Import;
 @ConditionalOnClass(RedisLocks.class)
 @EnableConfigurationProperties(RedisMutexProperties.class)
 @Import({ClientBeanConfiguration.class, ConnectionFactoryConfiguration.class, OwnClientConfiguration.class,
-    LockRegistryConfiguration.class})
+    LockRegistryConfiguration.class, MetricsConfiguration.class})
 public final class RedisMutexAutoConfiguration {
   // The order of the imports is the order of the list above: each RedisLocks bean is conditional on none before it.
 }

@@ -198,6 +198,38 @@ class RedisMutexAutoConfigurationIT {
   }
 
   @Test
+  void aMeterRegistryBeanGetsTheLocksMeters() {
+    withBootRedis.withPropertyValues("redis-mutex.key-prefix=metered:")
+        .withBean(io.micrometer.core.instrument.MeterRegistry.class,
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry::new)
+        .run(context -> {
+          RedisMutex lock = context.getBean(RedisLocks.class).mutex("metered");
+          lock.lock();
+          lock.unlock();
+          io.micrometer.core.instrument.MeterRegistry meters =
+              context.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+          assertThat(meters.get("redis.mutex.acquisitions").tag("lock", "metered").tag("outcome", "acquired")
+              .counter().count()).isEqualTo(1);
+        });
+  }
+
+  @Test
+  void aBuilderCustomizerBeanAdjustsTheBuilder() {
+    withBootRedis.withBean(RedisLocksBuilderCustomizer.class, () -> builder -> builder.keyPrefix("customized:"))
+        .run(context -> {
+          RedisLocks locks = context.getBean(RedisLocks.class);
+          RedisMutex lock = locks.mutex("adjusted");
+          lock.lock();
+          try (RedisClient admin = RedisClient.create(REDIS.uri());
+               StatefulRedisConnection<String, String> connection = admin.connect()) {
+            assertThat(connection.sync().exists("customized:{adjusted}")).isOne();
+          } finally {
+            lock.unlock();
+          }
+        });
+  }
+
+  @Test
   void reconnectRecipeOfTheDocsGivesBootsClientADelayOfAtMostASecond() {
     withBootRedis.withBean(ClientResourcesBuilderCustomizer.class, () -> resources -> resources.reconnectDelay(
             Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS)))
