@@ -20,7 +20,7 @@ class AclIT {
   private static final String PASSWORD = "op-pa55";
   /** As in docs/cli.md, for the prefix {@value #PREFIX}. */
   private static final List<String> DOCUMENTED = List.of("~" + PREFIX + "*", "+info", "+evalsha", "+eval",
-      "+get", "+pttl", "+scan");
+      "+type", "+get", "+pttl", "+scan");
 
   @RegisterExtension static final LocalRedis redis = new LocalRedis();
 
