@@ -38,8 +38,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Acquisition {
   private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
+  private static final RateLimitedLog UNREACHABLE = new RateLimitedLog(log);
   private static final long HELD = -2; // an attempt's outcome: the lock is held now, see `held`
   private static final long GIVE_UP = -1; // an attempt's outcome: the call ends without the lock
+  /** What a hand-over's span may exceed this JVM's elapsed time by (1% besides) before it is not relied on. */
+  private static final long MESSAGE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   /** The latest attempt that queued its ticket and was answered: the one attempt a grant may answer. */
   private record Queued(String nonce, long sentAtNanos, long serverMicros) {}
@@ -56,6 +59,7 @@ final class Acquisition {
   private boolean mayHaveAcquired; // an attempt's answer never came: it may have acquired, now or later
   private boolean queued; // a ticket attempt was sent: a ticket may be queued
   private boolean interrupted; // UNINTERRUPTIBLE only: restored on the way out
+  private boolean attempted; // at least one attempt was sent: one always is, even past the deadline
   private Lease held;
 
   Acquisition(LocalLock local, WaitPolicy wait, Deadline deadline, Collaborators parts, LockSettings settings) {
@@ -73,6 +77,10 @@ final class Acquisition {
         if (takeGrant()) {
           break;
         }
+        if (deadline.hasPassed() && attempted) {
+          return null; // out of time: no attempt whose answer nobody would wait for
+        }
+        attempted = true;
         prepareAttempt();
         long next = attempt();
         if (next == GIVE_UP) {
@@ -94,13 +102,22 @@ final class Acquisition {
     if (grant == null || !grant.nonce().equals(latest.nonce())) {
       return false;
     }
-    long grantedAt = latest.sentAtNanos() + TimeUnit.MICROSECONDS.toNanos(grant.serverMicros() - latest.serverMicros());
-    long endsAt = ClockDrift.leaseEndNanos(grantedAt, grant.leaseMillis());
-    if (endsAt - System.nanoTime() <= 0) {
+    long now = System.nanoTime();
+    long spanMicros = grant.serverMicros() - latest.serverMicros(); // attempt to hand-over, on the server's clock
+    long spanNanos = TimeUnit.MICROSECONDS.toNanos(spanMicros);
+    if (spanNanos - spanNanos / 100 > (now - latest.sentAtNanos()) + MESSAGE_SLACK_NANOS) {
+      // later than now by this JVM's clock, beyond the 1% a clock may run fast: not one server clock (a
+      // failover?), so the span cannot be relied on; the next attempt asks instead
+      return false;
+    }
+    // The allowance covers the whole span the lease end rests on, not only the hand-over's own lease.
+    long endsAt = ClockDrift.leaseEndNanos(latest.sentAtNanos(), spanMicros / 1000 + grant.leaseMillis());
+    if (endsAt - now <= 0) {
       return false; // this thread was held up too long to rely on it: the next attempt finds out what is left
     }
     hold(new Lease(local.name, local.key, token, grant.fencingToken(), endsAt));
     parts.watchdog().renewNow(held); // to the full lease at once, in the background
+    parts.metrics().handOver(local.name, LockMetrics.HandOver.DIRECT);
     return true;
   }
 
@@ -122,23 +139,22 @@ final class Acquisition {
         deadline.isBounded() ? TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos()) : -1);
     queued |= ticket != null;
     long sentAt = System.nanoTime();
+    CompletionStage<LockStore.Attempt> reply;
     LockStore.Attempt answer;
     try {
-      answer = await(parts.store().acquire(local.key, token, settings.leaseMillis(),
-          LockValue.metadata(settings.processPart()), ticket));
-    } catch (TimeoutException e) {
-      mayHaveAcquired = true;
-      return wait.waits() && !deadline.hasPassed() ? 0 : GIVE_UP; // only this command's cap ran out: again at once
-    } catch (InterruptedException e) {
-      mayHaveAcquired = true;
-      if (wait.interruptible()) {
-        throw e;
-      }
-      interrupted = true;
-      return 0;
+      reply = parts.store().acquire(local.key, token, settings.leaseMillis(),
+          LockValue.metadata(settings.processPart()), ticket);
     } catch (RuntimeException e) {
       return onFailure(e);
     }
+    try {
+      answer = await(reply);
+    } catch (TimeoutException | InterruptedException e) {
+      return onNoAnswer(reply, e);
+    } catch (RuntimeException e) {
+      return onFailure(e);
+    }
+    mayHaveAcquired |= answer.uncertain();
     return switch (answer.outcome()) {
       case ACQUIRED -> onAcquired(sentAt, answer.fencingToken());
       case HELD -> onHeld(answer, sentAt, ticket);
@@ -147,6 +163,24 @@ final class Acquisition {
           + " choose another name or keyPrefix");
       case WRONG_TYPE -> throw wrongType(local.name, answer.badKey());
     };
+  }
+
+  /**
+   * The attempt's answer did not come within its bound (the command timeout, the call's deadline), or the wait for
+   * it was interrupted. It may still run: the reply is given up first, so that nothing more of it is sent after what
+   * this acquisition sends next ({@link OrderedReply}), and the acquisition will clean up if it ends without the lock.
+   */
+  private long onNoAnswer(CompletionStage<LockStore.Attempt> reply, Exception cause) throws InterruptedException {
+    reply.toCompletableFuture().cancel(false);
+    mayHaveAcquired = true;
+    if (cause instanceof InterruptedException interrupt) {
+      if (wait.interruptible()) {
+        throw interrupt;
+      }
+      interrupted = true;
+      return 0;
+    }
+    return wait.waits() && !deadline.hasPassed() ? 0 : GIVE_UP; // only this command's cap ran out: again at once
   }
 
   /** The message for a key of the lock that holds a value of the wrong type (an operator's mistake). */
@@ -164,6 +198,9 @@ final class Acquisition {
       return wait.waits() && !deadline.hasPassed() ? 0 : GIVE_UP;
     }
     hold(new Lease(local.name, local.key, token, fencingToken, endsAt));
+    if (waiter != null) { // it waited: the lock came through Redis, after a release or an expiry
+      parts.metrics().handOver(local.name, LockMetrics.HandOver.REDIS);
+    }
     return HELD;
   }
 
@@ -192,14 +229,15 @@ final class Acquisition {
   private long onFailure(RuntimeException failure) throws InterruptedException {
     boolean outage = RedisFailures.isTransient(failure);
     mayHaveAcquired |= outage; // a dropped connection may have carried the command
+    parts.metrics().redisError("acquire");
     if (!outage || wait.throwsOutages()) {
       throw failure;
     }
     if (!wait.waits() || deadline.hasPassed()) {
       return GIVE_UP;
     }
-    log.debug("Redis unavailable while acquiring '{}'; retrying in {} ms", local.name,
-        TimeUnit.NANOSECONDS.toMillis(backoff.peekNanos()), failure);
+    UNREACHABLE.warn("Redis unreachable while acquiring '{}' ({}); retrying in {} ms", local.name, failure.toString(),
+        TimeUnit.NANOSECONDS.toMillis(backoff.peekNanos()));
     if (waiter == null) {
       subscribe(); // something to wait on, woken by close() and reconnects
     }
@@ -223,7 +261,8 @@ final class Acquisition {
       return;
     }
     try {
-      waiter.await(nanos);
+      boolean woken = waiter.await(nanos);
+      parts.metrics().wokenBy(woken ? LockMetrics.WakeUp.NOTIFICATION : LockMetrics.WakeUp.RECHECK);
     } catch (InterruptedException e) {
       if (wait.interruptible()) {
         throw e;

@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,15 +18,15 @@ final class Background {
   final UnconfirmedReleases releases;
   private final ScheduledExecutorService thread;
 
-  Background(LockStore store, LeaseLossReporter losses, long leaseMillis, Duration commandTimeout,
-      String threadName) {
+  Background(LockStore store, List<LockStore> cleanUpTargets, LeaseLossReporter losses, LockMetrics metrics,
+      long leaseMillis, Duration commandTimeout, String threadName) {
     this.thread = Executors.newSingleThreadScheduledExecutor(task -> {
       Thread named = new Thread(task, threadName);
       named.setDaemon(true);
       return named;
     });
-    this.watchdog = new LeaseWatchdog(store, losses, leaseMillis, thread);
-    this.releases = new UnconfirmedReleases(store, leaseMillis, commandTimeout);
+    this.watchdog = new LeaseWatchdog(store, losses, metrics, leaseMillis, thread);
+    this.releases = new UnconfirmedReleases(cleanUpTargets, leaseMillis, commandTimeout);
     long period = UnconfirmedReleases.RESEND_PERIOD_MILLIS;
     thread.scheduleWithFixedDelay(releases::resend, period, period, TimeUnit.MILLISECONDS);
   }

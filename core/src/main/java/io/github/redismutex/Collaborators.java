@@ -5,4 +5,4 @@ package io.github.redismutex;
  * each keeping its own invariants. Immutable.
  */
 record Collaborators(LockStore store, WaiterRegistry waiters, LeaseWatchdog watchdog, UnconfirmedReleases releases,
-    LeaseLossReporter losses, Lifecycle lifecycle) {}
+    LeaseLossReporter losses, Lifecycle lifecycle, LockMetrics metrics) {}

@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,6 +13,14 @@ import java.util.Optional;
 interface Deployment {
   /** The lock commands. */
   LockStore store();
+
+  /**
+   * Where the clean-ups of {@link UnconfirmedReleases} run, each on its own: the store, or, where a majority of
+   * servers decides, each server's, so that one server that missed a clean-up gets it later.
+   */
+  default List<LockStore> cleanUpTargets() {
+    return List.of(store());
+  }
 
   /** The condition commands, where conditions are supported. */
   Optional<ConditionStore> conditions();

@@ -21,7 +21,12 @@ final class KeyspaceNotifications {
     try {
       current = redis.configGet(SETTING).getOrDefault(SETTING, "");
     } catch (RedisCommandExecutionException e) {
-      log.info("CONFIG GET refused ({}); releases will be announced on the library's own channels", e.getMessage());
+      if (mayConfigure) {
+        log.warn("keyspace notifications were asked for, but CONFIG GET was refused ({}); waiters notice expiries"
+            + " when the holder's lease runs out", e.getMessage());
+      } else {
+        log.debug("CONFIG GET refused ({}); expiries are noticed at the lease re-check", e.getMessage());
+      }
       return WakeupMode.CHANNEL;
     }
     String missing = missingFlags(current);
@@ -29,8 +34,8 @@ final class KeyspaceNotifications {
       return WakeupMode.KEYSPACE;
     }
     if (!mayConfigure) {
-      log.info("keyspace notifications lack '{}' and configuring them is off; using the library's own channels",
-          missing);
+      log.debug("keyspace notifications lack '{}' and configuring them is off; expiries are noticed at the lease"
+          + " re-check", missing);
       return WakeupMode.CHANNEL;
     }
     try {
@@ -38,7 +43,8 @@ final class KeyspaceNotifications {
       log.info("enabled keyspace notifications: {} '{}' -> '{}'", SETTING, current, current + missing);
       return WakeupMode.KEYSPACE;
     } catch (RedisCommandExecutionException e) {
-      log.info("CONFIG SET refused ({}); releases will be announced on the library's own channels", e.getMessage());
+      log.warn("keyspace notifications were asked for, but CONFIG SET was refused ({}); waiters notice expiries"
+          + " when the holder's lease runs out", e.getMessage());
       return WakeupMode.CHANNEL;
     }
   }

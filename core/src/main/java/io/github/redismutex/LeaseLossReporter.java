@@ -10,10 +10,14 @@ import org.slf4j.LoggerFactory;
 final class LeaseLossReporter {
   private static final Logger log = LoggerFactory.getLogger(LeaseLossReporter.class);
 
-  private final LeaseLostListener listener; // null: nobody listens
+  private static final RateLimitedLog LOST = new RateLimitedLog(log);
 
-  LeaseLossReporter(LeaseLostListener listener) {
+  private final LeaseLostListener listener; // null: nobody listens
+  private final LockMetrics metrics;
+
+  LeaseLossReporter(LeaseLostListener listener, LockMetrics metrics) {
     this.listener = listener;
+    this.metrics = metrics;
   }
 
   /** Marks the lease lost; on the first mark, logs it and calls the listener. */
@@ -32,7 +36,9 @@ final class LeaseLossReporter {
   }
 
   private void tell(Lease lease, String how) {
-    log.warn("lease of lock '{}' (fencing token {}) was lost: {}", lease.name, lease.fencingToken(), how);
+    metrics.leaseLost(lease.name);
+    LOST.warn("lease of lock '{}' ({}) was lost: {}", lease.name,
+        lease.fencingToken() == 0 ? "no fencing token drawn" : "fencing token " + lease.fencingToken(), how);
     if (listener != null) {
       try {
         listener.leaseLost(lease.name, lease.fencingToken());

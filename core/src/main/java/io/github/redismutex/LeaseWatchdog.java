@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,13 +42,16 @@ final class LeaseWatchdog implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ScheduledFuture<?> renewals;
   private final LongAdder foundShortened = new LongAdder();
-  private final AtomicLong lastShortenedWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
-  private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private final RateLimitedLog shortened = new RateLimitedLog(log);
+  private final RateLimitedLog failures = new RateLimitedLog(log);
+  private final LockMetrics metrics;
 
   /** @param scheduler the owning RedisLocks' background thread, which it stops */
-  LeaseWatchdog(LockStore store, LeaseLossReporter losses, long leaseMillis, ScheduledExecutorService scheduler) {
+  LeaseWatchdog(LockStore store, LeaseLossReporter losses, LockMetrics metrics, long leaseMillis,
+      ScheduledExecutorService scheduler) {
     this.store = store;
     this.losses = losses;
+    this.metrics = metrics;
     this.leaseMillis = leaseMillis;
     this.periodNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis) / 3;
     this.toleranceNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis / 10 + ClockDrift.allowanceMillis(leaseMillis));
@@ -126,13 +128,15 @@ final class LeaseWatchdog implements AutoCloseable {
     } catch (TimeoutException e) {
       // A late answer is still what Redis did: apply it when it comes, on this thread.
       reply.thenAcceptAsync(left -> apply(leases, left, sentAt), scheduler);
-      log.warn("renewal of {} leases got no answer within {} ms; retrying next period", leases.size(),
+      metrics.redisError("renew");
+      failures.warn("renewal of {} leases got no answer within {} ms; retrying next period", leases.size(),
           TimeUnit.NANOSECONDS.toMillis(periodNanos / 2));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // close() is stopping this thread
       return;
     } catch (RuntimeException e) {
-      log.warn("renewal of {} leases failed ({}); retrying next period", leases.size(), e.toString());
+      metrics.redisError("renew");
+      failures.warn("renewal of {} leases failed ({}); retrying next period", leases.size(), e.toString());
     }
     // Not confirmed: a lease whose earliest possible end has passed can no longer be trusted, whatever the key
     // says later. It stays registered: if the key is still ours, renewal goes on keeping it for the holder.
@@ -145,15 +149,18 @@ final class LeaseWatchdog implements AutoCloseable {
 
   private void apply(List<Lease> leases, long[] leftMillis, long sentAt) {
     long endsAt = ClockDrift.leaseEndNanos(sentAt, leaseMillis);
+    int renewed = 0;
     for (int i = 0; i < leftMillis.length; i++) {
       Lease lease = leases.get(i);
       if (leftMillis[i] >= 0) {
+        renewed++;
         checkNotShortened(lease, sentAt, leftMillis[i]);
         lease.confirmedUntil(endsAt);
       } else if (held.remove(lease)) { // a lease deregistered meanwhile was released, not lost
         losses.report(lease, "its key expired or has another owner");
       }
     }
+    metrics.leasesRenewed(renewed);
   }
 
   /**
@@ -166,18 +173,9 @@ final class LeaseWatchdog implements AutoCloseable {
       return;
     }
     foundShortened.increment();
-    long last = lastShortenedWarning.get();
-    boolean warn = System.nanoTime() - last >= WARN_EVERY_NANOS && lastShortenedWarning.compareAndSet(last,
-        System.nanoTime());
-    String message = "the lease of lock '{}' had {} ms left in Redis, {} ms less than this JVM counted on: Redis's"
-        + " clock stepped forward, or something changed the key's TTL; renewed now (repeats within a minute are"
-        + " logged at DEBUG)";
-    long shortMillis = TimeUnit.NANOSECONDS.toMillis(shortfall);
-    if (warn) {
-      log.warn(message, lease.name, leftMillis, shortMillis);
-    } else {
-      log.debug(message, lease.name, leftMillis, shortMillis);
-    }
+    shortened.warn("the lease of lock '{}' had {} ms left in Redis, {} ms less than this JVM counted on: Redis's"
+        + " clock stepped forward, or something changed the key's TTL; renewed now", lease.name, leftMillis,
+        TimeUnit.NANOSECONDS.toMillis(shortfall));
   }
 
   /** Stops the renewals (the owner stops the thread). Idempotent. */

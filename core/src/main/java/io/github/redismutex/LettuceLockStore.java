@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,7 @@ final class LettuceLockStore implements LockStore, ConditionStore {
   }
 
   private final RedisClusterAsyncCommands<String, String> commands;
+  private final BooleanSupplier connected;
   private final boolean cluster; // renewal batches must then stay within one hash slot
   private final ServerFeatures features;
   private final String instanceId;
@@ -71,9 +74,10 @@ final class LettuceLockStore implements LockStore, ConditionStore {
    * @param instanceId the id of the owning RedisLocks, under which its releases give way (release.lua)
    * @param leaseMillis the owning RedisLocks' lease, which bounds the lease a direct hand-over starts with
    */
-  LettuceLockStore(RedisClusterAsyncCommands<String, String> commands, boolean cluster, ServerFeatures features,
-      String instanceId, Waiting waiting, long leaseMillis) {
+  LettuceLockStore(RedisClusterAsyncCommands<String, String> commands, BooleanSupplier connected, boolean cluster,
+      ServerFeatures features, String instanceId, Waiting waiting, long leaseMillis) {
     this.commands = commands;
+    this.connected = connected;
     this.cluster = cluster;
     this.features = features;
     this.instanceId = instanceId;
@@ -92,6 +96,9 @@ final class LettuceLockStore implements LockStore, ConditionStore {
 
   @Override
   public CompletionStage<Attempt> acquire(String key, String token, long leaseMillis, String metadata, Ticket ticket) {
+    if (!connected.getAsBoolean()) {
+      return notConnected();
+    }
     if (ticket == null && features.setGet()) {
       return firstAttempt(key, token, leaseMillis, metadata);
     }
@@ -101,26 +108,26 @@ final class LettuceLockStore implements LockStore, ConditionStore {
   /**
    * One command, the whole cost of an uncontended acquisition. A value already there means "not acquired",
    * including our own token (a retry after a lost answer: the caller's next, waiting attempt sorts that out),
-   * except another RedisLocks' give-way marker, which acquire.lua then takes over.
+   * except another RedisLocks' give-way marker, which acquire.lua then takes over; an error reply (a key of another
+   * type, say) is left to acquire.lua to explain. That second command is never sent once the caller gave up
+   * ({@link OrderedReply}).
    */
   private CompletionStage<Attempt> firstAttempt(String key, String token, long leaseMillis, String metadata) {
-    return commands.setGet(key, token + " 0 " + metadata, SetArgs.Builder.nx().px(leaseMillis))
-        .handle((previous, failure) -> {
-          if (failure == null) {
-            if (previous == null) {
-              return CompletableFuture.completedStage(Attempt.acquired(0));
-            }
-            if (previous.startsWith(GIVE_WAY_PREFIX) && !previous.equals(GIVE_WAY_PREFIX + instanceId)) {
-              return acquireByScript(key, token, leaseMillis, metadata, null);
-            }
-            return CompletableFuture.completedStage(Attempt.held(0));
+    OrderedReply<Attempt> reply = new OrderedReply<>();
+    commands.setGet(key, token + " 0 " + metadata, SetArgs.Builder.nx().px(leaseMillis))
+        .whenComplete((previous, failure) -> {
+          if (failure == null && previous == null) {
+            reply.complete(Attempt.acquired(0));
+          } else if (failure == null && !(previous.startsWith(GIVE_WAY_PREFIX)
+              && !previous.equals(GIVE_WAY_PREFIX + instanceId))) {
+            reply.complete(Attempt.held(0));
+          } else if (failure == null || RedisFailures.unwrap(failure) instanceof RedisCommandExecutionException) {
+            reply.followUp(() -> acquireByScript(key, token, leaseMillis, metadata, null));
+          } else {
+            reply.completeExceptionally(failure);
           }
-          if (RedisFailures.unwrap(failure) instanceof RedisCommandExecutionException) {
-            return acquireByScript(key, token, leaseMillis, metadata, null); // it tells a key of another type
-          }
-          return CompletableFuture.<Attempt>failedStage(failure);
-        })
-        .thenCompose(attempt -> attempt);
+        });
+    return reply;
   }
 
   private CompletionStage<Attempt> acquireByScript(
@@ -154,21 +161,32 @@ final class LettuceLockStore implements LockStore, ConditionStore {
   }
 
   private CompletionStage<Release> release(String key, String token, String channel, boolean leaving) {
-    String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.ticketsKey(key),
+    String[] keys = releaseKeys(key);
+    return this.<List<Object>>run(LuaScript.RELEASE, ScriptOutputType.MULTI, keys,
+            releaseArgs(token, channel, leaving))
+        .thenApply(reply -> releaseOutcome(keys, reply));
+  }
+
+  private static String[] releaseKeys(String key) {
+    return new String[] {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.ticketsKey(key),
         LockKeys.fenceKey(key)};
-    return this.<List<Object>>run(LuaScript.RELEASE, ScriptOutputType.MULTI, keys, token, channel, instanceId,
-            Long.toString(GIVE_WAY_MILLIS), Long.toString(grantLeaseMillis), leaving ? "1" : "0")
-        .thenApply(reply -> {
-          long code = (Long) reply.get(0);
-          if (code == 3) {
-            log.warn("a release of '{}' could not hand the lock to a waiter: '{}' holds a value of the wrong type"
-                + " (not written by redis-mutex); delete it", key, keys[((Long) reply.get(1)).intValue() - 1]);
-          }
-          if (code >= 1) {
-            return Release.RELEASED;
-          }
-          return code == 0 ? Release.EXPIRED : Release.TAKEN;
-        });
+  }
+
+  private String[] releaseArgs(String token, String channel, boolean leaving) {
+    return new String[] {token, channel, instanceId, Long.toString(GIVE_WAY_MILLIS), Long.toString(grantLeaseMillis),
+        leaving ? "1" : "0"};
+  }
+
+  private static Release releaseOutcome(String[] keys, List<Object> reply) {
+    long code = (Long) reply.get(0);
+    if (code == 3) {
+      log.warn("a release of '{}' could not hand the lock to a waiter: '{}' holds a value of the wrong type"
+          + " (not written by redis-mutex); delete it", keys[0], keys[((Long) reply.get(1)).intValue() - 1]);
+    }
+    if (code >= 1) {
+      return Release.RELEASED;
+    }
+    return code == 0 ? Release.EXPIRED : Release.TAKEN;
   }
 
   @Override
@@ -260,12 +278,49 @@ final class LettuceLockStore implements LockStore, ConditionStore {
     return run(script, ScriptOutputType.INTEGER, keys, args);
   }
 
-  private <T> CompletionStage<T> run(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
-    CompletionStage<T> bySha = commands.evalsha(script.sha1, type, keys, args);
-    return bySha.exceptionallyCompose(
-        failure ->
-            RedisFailures.unwrap(failure) instanceof RedisNoScriptException
-                ? commands.<T>eval(script.source, type, keys, args)
-                : CompletableFuture.failedStage(failure));
+  /**
+   * A command is not sent while the connection is down, whatever the client's disconnected behaviour (a borrowed
+   * client may queue it): the caller then hears of the outage at once, as with a client that rejects commands, and
+   * retries on its own deadline, rather than having the command sent, maybe much later, on reconnect.
+   */
+  private static <T> CompletionStage<T> notConnected() {
+    return CompletableFuture.failedStage(new RedisConnectionException("not connected to Redis"));
   }
+
+  /**
+   * EVALSHA, and on {@link RedisNoScriptException} (a restarted or flushed server) EVAL of the same script, which
+   * also loads it again; the EVAL is never sent once the caller gave up ({@link OrderedReply}).
+   */
+  private <T> CompletionStage<T> run(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
+    if (!connected.getAsBoolean()) {
+      return notConnected();
+    }
+    OrderedReply<T> reply = new OrderedReply<>();
+    commands.<T>evalsha(script.sha1, type, keys, args).whenComplete((value, failure) -> {
+      if (failure == null) {
+        reply.complete(value);
+      } else if (RedisFailures.unwrap(failure) instanceof RedisNoScriptException) {
+        reply.followUp(() -> commands.eval(script.source, type, keys, args));
+      } else {
+        reply.completeExceptionally(failure);
+      }
+    });
+    return reply;
+  }
+
+  /**
+   * release.lua as one EVAL, never EVALSHA: for a release whose place in the connection's order matters (Redlock's
+   * release of a failed attempt, which must run before the acquisition's next attempt on that server), so no
+   * NOSCRIPT answer can make it a second, later write.
+   */
+  CompletionStage<Release> releaseInOneCommand(String key, String token, String channel) {
+    if (!connected.getAsBoolean()) {
+      return notConnected();
+    }
+    String[] keys = releaseKeys(key);
+    return commands.<List<Object>>eval(LuaScript.RELEASE.source, ScriptOutputType.MULTI, keys,
+            releaseArgs(token, channel, false))
+        .thenApply(reply -> releaseOutcome(keys, reply));
+  }
+
 }

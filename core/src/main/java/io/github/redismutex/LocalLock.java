@@ -27,6 +27,7 @@ final class LocalLock {
   private final ReentrantLock gate = new ReentrantLock(true);
   private volatile Lease lease; // see the class invariants
   private volatile Lease offered; // see the class invariants
+  private long heldSinceNanos; // when the gate's owner began to hold the lock; written and read only by that owner
 
   /** Holds plus calls in progress; the entry leaves its {@link LockTable} at 0. Guarded by the table's map. */
   int users;
@@ -79,7 +80,13 @@ final class LocalLock {
 
   /** The gate's owner now holds the lock in Redis with {@code acquired}. */
   void hold(Lease acquired) {
+    heldSinceNanos = System.nanoTime();
     lease = acquired;
+  }
+
+  /** For the gate's owner: how long it has held the lock. */
+  long heldForNanos() {
+    return System.nanoTime() - heldSinceNanos;
   }
 
   /**

@@ -22,8 +22,13 @@ interface LockStore {
    */
   record Ticket(String nonce, long waitBudgetMillis) {}
 
-  /** Outcome of an acquisition attempt. */
-  record Attempt(Outcome outcome, long remainingLeaseMillis, long fencingToken, long serverMicros, String badKey) {
+  /**
+   * Outcome of an acquisition attempt. {@code uncertain}: not acquired as a whole, but it may have set the key
+   * somewhere (Redlock: a server that failed, or had not answered when the vote was decided), so an acquisition
+   * that ends without the lock must clean up after it.
+   */
+  record Attempt(Outcome outcome, long remainingLeaseMillis, long fencingToken, long serverMicros, String badKey,
+      boolean uncertain) {
     enum Outcome {
       ACQUIRED, // fencingToken is the hold's: 0 while none was drawn (fence.lua)
       HELD, // not free for the caller: remainingLeaseMillis until it may be (0: not known), -1 when it never expires
@@ -31,10 +36,10 @@ interface LockStore {
       WRONG_TYPE // another key of the lock (badKey) holds a value of the wrong type; nothing was changed
     }
 
-    static final Attempt NOT_A_LOCK = new Attempt(Outcome.NOT_A_LOCK, 0, 0, -1, null);
+    static final Attempt NOT_A_LOCK = new Attempt(Outcome.NOT_A_LOCK, 0, 0, -1, null, false);
 
     static Attempt acquired(long fencingToken) {
-      return new Attempt(Outcome.ACQUIRED, 0, fencingToken, -1, null);
+      return new Attempt(Outcome.ACQUIRED, 0, fencingToken, -1, null, false);
     }
 
     static Attempt held(long remainingLeaseMillis) {
@@ -43,11 +48,16 @@ interface LockStore {
 
     /** @param serverMicros the server's time when a queueing attempt ran, in microseconds; -1 when not queued */
     static Attempt held(long remainingLeaseMillis, long serverMicros) {
-      return new Attempt(Outcome.HELD, remainingLeaseMillis, 0, serverMicros, null);
+      return new Attempt(Outcome.HELD, remainingLeaseMillis, 0, serverMicros, null, false);
     }
 
     static Attempt wrongType(String badKey) {
-      return new Attempt(Outcome.WRONG_TYPE, 0, 0, -1, badKey);
+      return new Attempt(Outcome.WRONG_TYPE, 0, 0, -1, badKey, false);
+    }
+
+    /** This outcome, marked {@link #uncertain}. */
+    Attempt uncertainly() {
+      return new Attempt(outcome, remainingLeaseMillis, fencingToken, serverMicros, badKey, true);
     }
   }
 

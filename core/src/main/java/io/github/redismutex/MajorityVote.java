@@ -25,18 +25,41 @@ final class MajorityVote {
    */
   static <S, T, R> CompletableFuture<R> decide(List<S> servers, Function<S, CompletionStage<T>> request,
       Function<Votes<T>, R> decider) {
-    int majority = servers.size() / 2 + 1;
-    AtomicReference<Votes<T>> latest = new AtomicReference<>(Votes.none(servers.size(), majority));
-    CompletableFuture<R> decision = new CompletableFuture<>();
-    for (int i = 0; i < servers.size(); i++) {
-      int server = i;
+    return decide(send(servers, request), decider);
+  }
+
+  /** Sends {@code request} to every server: the answers to come, by server. */
+  static <S, T> List<CompletableFuture<T>> send(List<S> servers, Function<S, CompletionStage<T>> request) {
+    List<CompletableFuture<T>> answers = new ArrayList<>(servers.size());
+    for (S server : servers) {
       CompletionStage<T> answer;
       try {
-        answer = request.apply(servers.get(i));
+        answer = request.apply(server);
       } catch (RuntimeException e) {
         answer = CompletableFuture.failedFuture(e);
       }
-      answer.whenComplete((value, failure) -> {
+      answers.add(answer.toCompletableFuture());
+    }
+    return answers;
+  }
+
+  /**
+   * {@link #decide(List, Function, Function)} over answers already asked for. Cancelling the decision (a caller
+   * that gave up) cancels the answers still to come, so that none of them sends a second command ({@link
+   * OrderedReply}).
+   */
+  static <T, R> CompletableFuture<R> decide(List<CompletableFuture<T>> answers, Function<Votes<T>, R> decider) {
+    int majority = answers.size() / 2 + 1;
+    AtomicReference<Votes<T>> latest = new AtomicReference<>(Votes.none(answers.size(), majority));
+    CompletableFuture<R> decision = new CompletableFuture<>();
+    decision.whenComplete((result, failure) -> {
+      if (decision.isCancelled()) {
+        answers.forEach(answer -> answer.cancel(false));
+      }
+    });
+    for (int i = 0; i < answers.size(); i++) {
+      int server = i;
+      answers.get(i).whenComplete((value, failure) -> {
         Votes<T> votes = latest.updateAndGet(before -> before.with(server, value, failure));
         if (decision.isDone()) {
           return;

@@ -49,7 +49,7 @@ final class MutexSync {
     this.parts = parts;
     this.settings = settings;
     Duration commandTimeout = Duration.ofNanos(settings.commandTimeoutNanos());
-    this.releaser = new Releaser(parts.store(), parts.releases(), commandTimeout);
+    this.releaser = new Releaser(parts.store(), parts.releases(), parts.metrics(), commandTimeout);
     this.replies = new Replies(commandTimeout);
   }
 
@@ -70,13 +70,35 @@ final class MutexSync {
       throw new InterruptedException("interrupted before acquiring lock '" + name + "'");
     }
     LocalLock local = table.use(name);
+    if (local.holdCount() > 0) { // a re-entry: the gate's hold count is the lock's; nothing to ask Redis
+      local.enter(WaitPolicy.UNINTERRUPTIBLE, Deadline.never()); // held by this thread: returns at once
+      return true;
+    }
+    long start = System.nanoTime();
+    parts.metrics().waiting(1);
+    LockMetrics.Outcome outcome = LockMetrics.Outcome.FAILED;
+    try {
+      boolean acquired = acquireHere(local, wait, deadline);
+      outcome = acquired ? LockMetrics.Outcome.ACQUIRED : LockMetrics.Outcome.TIMED_OUT;
+      return acquired;
+    } catch (InterruptedException e) {
+      outcome = LockMetrics.Outcome.INTERRUPTED;
+      throw e;
+    } finally {
+      parts.metrics().waiting(-1);
+      parts.metrics().acquisition(name, outcome, System.nanoTime() - start);
+    }
+  }
+
+  /** The calling thread does not hold the lock: takes the gate, then the lock, locally or in Redis. */
+  private boolean acquireHere(LocalLock local, WaitPolicy wait, Deadline deadline) throws InterruptedException {
     boolean acquired = false;
     try {
       if (!local.enter(wait, deadline)) {
         return false;
       }
       try {
-        acquired = local.reentered() || tookOffer(local) || acquireInRedis(local, wait, deadline);
+        acquired = tookOffer(local) || acquireInRedis(local, wait, deadline);
         return acquired;
       } finally {
         if (!acquired) {
@@ -98,6 +120,7 @@ final class MutexSync {
     }
     if (offered.isValid()) {
       local.hold(offered);
+      parts.metrics().handOver(local.name, LockMetrics.HandOver.LOCAL);
       return true;
     }
     letGo(offered); // lost or past its end while on offer: not to be trusted; acquire anew
@@ -167,6 +190,7 @@ final class MutexSync {
   /** The outermost release: a local hand-over if one is due, else release.lua; then the local holds. */
   private void releaseHolds(LocalLock local, int holds) {
     try {
+      parts.metrics().held(local.name, local.heldForNanos());
       Lease lease = local.offerOrGiveUp(parts.lifecycle().isClosed() ? 0 : settings.maxLocalHandOvers());
       if (lease == null) {
         return; // offered to the next local holder

@@ -4,6 +4,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -49,6 +50,11 @@ final class RedisConnections {
   final ServerFeatures features;
   private final StatefulConnection<String, String> commands;
   private final Runnable shutdownOwned;
+
+  /** Whether the command connection is up now: nothing is sent while it is not (see {@link LettuceLockStore}). */
+  boolean isConnected() {
+    return commands.isOpen();
+  }
 
   /** Lettuce's event bus of these connections' client: where (re)connects are announced. */
   EventBus events() {
@@ -122,10 +128,14 @@ final class RedisConnections {
   }
 
   /** One server: {@code uri} (owned client) or {@code borrowed}. */
-  static RedisConnections standalone(
-      String uri, RedisClient borrowed, Duration timeout, boolean configure, String threadPrefix) {
+  static RedisConnections standalone(String uri, RedisClient borrowed, Duration timeout, boolean configure,
+      SslOptions ssl, String threadPrefix) {
+    refuseSslForBorrowed(borrowed, ssl);
     ClientResources resources = borrowed == null ? ownedResources(threadPrefix) : null;
-    RedisClient client = borrowed != null ? borrowed : ownedClient(resources, uri);
+    RedisClient client = borrowed != null ? borrowed : ownedClient(resources, uri, ssl);
+    if (borrowed != null) {
+      BorrowedClients.check(borrowed, borrowed.getOptions());
+    }
     return connect(client, timeout, configure, borrowed == null ? shutdownOf(client, resources) : () -> { });
   }
 
@@ -133,7 +143,8 @@ final class RedisConnections {
    * Independent servers, for Redlock: one owned client each, all sharing one set of threads, which the last of
    * them to close shuts down. Every server must be reachable now; a failure closes what was opened.
    */
-  static List<RedisConnections> independent(List<String> uris, Duration timeout, String threadPrefix) {
+  static List<RedisConnections> independent(List<String> uris, Duration timeout, SslOptions ssl,
+      String threadPrefix) {
     ClientResources resources = ownedResources(threadPrefix);
     AtomicInteger open = new AtomicInteger(uris.size());
     Runnable closeOne = () -> {
@@ -144,7 +155,7 @@ final class RedisConnections {
     List<RedisConnections> opened = new ArrayList<>();
     try {
       for (String uri : uris) {
-        RedisClient client = ownedClient(resources, uri);
+        RedisClient client = ownedClient(resources, uri, ssl);
         opened.add(connect(client, timeout, false, () -> {
           shutdown(client, null);
           closeOne.run();
@@ -160,11 +171,23 @@ final class RedisConnections {
     }
   }
 
-  private static RedisClient ownedClient(ClientResources resources, String uri) {
+  private static void refuseSslForBorrowed(AbstractRedisClient borrowed, SslOptions ssl) {
+    if (borrowed != null && ssl != null) {
+      throw new IllegalStateException("sslOptions(...) applies to the clients this library creates; a borrowed"
+          + " client keeps its own: set them in its ClientOptions instead");
+    }
+  }
+
+  /** @param ssl the trust material and client certificate for {@code rediss://}, or null for Lettuce's defaults */
+  private static RedisClient ownedClient(ClientResources resources, String uri, SslOptions ssl) {
     RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
     // Fail fast while disconnected instead of queueing: callers retry with their own deadlines.
-    client.setOptions(
-        ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+    ClientOptions.Builder options =
+        ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+    if (ssl != null) {
+      options.sslOptions(ssl);
+    }
+    client.setOptions(options.build());
     return client;
   }
 
@@ -187,13 +210,18 @@ final class RedisConnections {
   }
 
   /** A Redis Cluster: seed {@code uris} (owned client) or {@code borrowed}. */
-  static RedisConnections cluster(
-      List<String> uris, RedisClusterClient borrowed, Duration timeout, String threadPrefix) {
+  static RedisConnections cluster(List<String> uris, RedisClusterClient borrowed, Duration timeout, SslOptions ssl,
+      String threadPrefix) {
+    refuseSslForBorrowed(borrowed, ssl);
     ClientResources resources = borrowed == null ? ownedResources(threadPrefix) : null;
     RedisClusterClient client = borrowed;
     if (client == null) {
       client = RedisClusterClient.create(resources, uris.stream().map(RedisURI::create).toList());
-      client.setOptions(ClusterClientOptions.builder()
+      ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+      if (ssl != null) {
+        options.sslOptions(ssl);
+      }
+      client.setOptions(options
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           // Follow failovers and slot moves: adaptive refresh on MOVED/ASK and on reconnects, and a periodic one.
           .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -203,6 +231,9 @@ final class RedisConnections {
           .build());
     }
     Runnable shutdownOwned = borrowed == null ? shutdownOf(client, resources) : () -> { };
+    if (borrowed != null) {
+      BorrowedClients.check(borrowed, borrowed.getOptions());
+    }
     StatefulRedisClusterConnection<String, String> commands = null;
     try {
       commands = client.connect(StringCodec.UTF8);

@@ -1,14 +1,12 @@
 package io.github.redismutex;
 
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +50,8 @@ public final class RedisLocks implements AutoCloseable {
   public static final int DEFAULT_MAX_LOCAL_HAND_OVERS = 8;
 
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-  /** How long close() waits for waiting threads to leave the queue and for unconfirmed releases, at most, each. */
-  private static final Duration CLEAN_UP_ON_CLOSE = Duration.ofSeconds(1);
+  /** The longest close() waits (beyond the command timeout: no longer) for waiters and for unconfirmed releases. */
+  private static final Duration CLEAN_UP_ON_CLOSE = Duration.ofSeconds(3);
 
   private final Deployment deployment;
   private final LockKeys keys;
@@ -80,12 +78,14 @@ public final class RedisLocks implements AutoCloseable {
     this.commandTimeout = builder.commandTimeout;
     long leaseMillis = builder.leaseTime.toMillis();
     LockStore store = deployment.store();
-    LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener);
-    this.background = new Background(store, losses, leaseMillis, commandTimeout, threadPrefix + "-watchdog");
+    LockMetrics metrics = builder.metrics;
+    LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener, metrics);
+    this.background = new Background(store, deployment.cleanUpTargets(), losses, metrics, leaseMillis, commandTimeout,
+        threadPrefix + "-watchdog");
     this.waiters = new WaiterRegistry(deployment.subscriber());
     deployment.subscriber().deliverTo(waiters);
     this.sync = new MutexSync(new LockTable(keys::lockKey),
-        new Collaborators(store, waiters, background.watchdog, background.releases, losses, lifecycle),
+        new Collaborators(store, waiters, background.watchdog, background.releases, losses, lifecycle, metrics),
         new LockSettings(leaseMillis, commandTimeout.toNanos(), deployment.database(),
             LockValue.processPart(LockValue.hostName()), builder.maxLocalHandOvers));
     Replies replies = new Replies(commandTimeout);
@@ -167,16 +167,14 @@ public final class RedisLocks implements AutoCloseable {
     } catch (Exception e) {
       log.debug("stopping the reconnect watch failed", e);
     }
-    sync.close(CLEAN_UP_ON_CLOSE);
-    int unconfirmed = background.releases.flush(CLEAN_UP_ON_CLOSE);
-    if (unconfirmed > 0) {
-      log.debug("{} releases unconfirmed at close; their keys expire by themselves", unconfirmed);
-    }
+    Duration bound = commandTimeout.compareTo(CLEAN_UP_ON_CLOSE) < 0 ? commandTimeout : CLEAN_UP_ON_CLOSE;
+    sync.close(bound);
+    log.debug("{} releases unconfirmed at close; their keys expire by themselves", background.releases.flush(bound));
     background.close(CLOSE_TIMEOUT);
     deployment.close(CLOSE_TIMEOUT);
   }
 
-  // Package-private views for tests, diagnostics and the jcstress module (sync().table() for the local table).
+  // Package-private views for tests, diagnostics and the jcstress module.
 
   WakeupMode wakeupMode() {
     return deployment.wakeupMode();
@@ -224,16 +222,17 @@ public final class RedisLocks implements AutoCloseable {
     private Duration leaseTime = DEFAULT_LEASE_TIME;
     private String keyPrefix = LockKeys.DEFAULT_PREFIX;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
-    private boolean configureKeyspaceNotifications = true;
+    private boolean configureKeyspaceNotifications = false;
     private LeaseLostListener leaseLostListener;
     private int maxLocalHandOvers = DEFAULT_MAX_LOCAL_HAND_OVERS;
+    private LockMetrics metrics = LockMetrics.NONE;
+    private SslOptions ssl;
 
     private Builder() {}
 
     /** The server to connect to, as a Redis URI; the built instance owns its client. Excludes {@link #client}. */
     public Builder uri(String uri) {
-      Objects.requireNonNull(uri, "uri must not be null");
-      RedisURI.create(uri); // throws IllegalArgumentException naming what is wrong
+      RedisUris.check("uri", uri);
       this.uri = uri;
       return this;
     }
@@ -252,14 +251,7 @@ public final class RedisLocks implements AutoCloseable {
      * @throws IllegalArgumentException if there is none, or one is not a Redis URI
      */
     public Builder cluster(String... uris) {
-      Objects.requireNonNull(uris, "uris must not be null");
-      if (uris.length == 0) {
-        throw new IllegalArgumentException("cluster needs at least one seed node URI");
-      }
-      for (String seed : uris) {
-        RedisURI.create(Objects.requireNonNull(seed, "a cluster seed URI must not be null"));
-      }
-      this.clusterUris = List.of(uris);
+      this.clusterUris = RedisUris.checkAll("cluster", "a cluster seed URI", uris, 1);
       return this;
     }
 
@@ -273,21 +265,7 @@ public final class RedisLocks implements AutoCloseable {
      * @throws IllegalArgumentException if there are fewer than 3, one is not a Redis URI, or one is repeated
      */
     public Builder redlock(String... uris) {
-      Objects.requireNonNull(uris, "uris must not be null");
-      if (uris.length < 3) {
-        throw new IllegalArgumentException("redlock needs at least 3 server URIs, was " + uris.length);
-      }
-      for (String server : uris) {
-        RedisURI.create(Objects.requireNonNull(server, "a redlock server URI must not be null"));
-      }
-      Set<String> distinct = new HashSet<>();
-      for (int i = 0; i < uris.length; i++) {
-        if (!distinct.add(uris[i])) { // the URIs may hold passwords: named by position only
-          throw new IllegalArgumentException("redlock server URIs must be distinct, but URI " + (i + 1) + " of "
-              + uris.length + " repeats an earlier one");
-        }
-      }
-      this.redlockUris = List.of(uris);
+      this.redlockUris = RedisUris.checkAll("redlock", "a redlock server URI", uris, 3);
       return this;
     }
 
@@ -323,9 +301,10 @@ public final class RedisLocks implements AutoCloseable {
     }
 
     /**
-     * Whether to turn on the keyspace notifications waiters use ({@code CONFIG SET notify-keyspace-events}, adding
-     * flags K, g, x, e to those already set, never removing any). Default true. Where it is false or CONFIG is
-     * refused, releases are announced on the library's own channels instead.
+     * Whether to turn on keyspace notifications ({@code CONFIG SET notify-keyspace-events}, adding K, g, x, e to the
+     * flags already set). Default false: no server setting is changed. Releases are announced on the library's own
+     * channels either way and waiters re-check when the holder's lease runs out; notifications, used whenever the
+     * server sends them, only let a waiter hear an expiry as it happens.
      */
     public Builder configureKeyspaceNotifications(boolean configure) {
       this.configureKeyspaceNotifications = configure;
@@ -358,6 +337,27 @@ public final class RedisLocks implements AutoCloseable {
     }
 
     /**
+     * TLS for {@code rediss://} URIs of the clients this instance creates: trust material and a client certificate.
+     * Default: the JVM's trust store, no client certificate. Not with a borrowed client, which keeps its own options.
+     */
+    public Builder sslOptions(SslOptions ssl) {
+      this.ssl = Objects.requireNonNull(ssl, "ssl must not be null");
+      return this;
+    }
+
+    /**
+     * Micrometer meters for the locks of the instance, named {@code redis.mutex.*}: acquisitions by outcome, wait
+     * and hold times, hand-overs by kind, waiters now, leases renewed and lost, wake-ups by cause, Redis errors
+     * (see docs/metrics.md). Meters of one lock are tagged with its name, for the first 100 names; the others share
+     * the tag {@code lock=other}. Default: no meters, and Micrometer need not be on the class path.
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      Objects.requireNonNull(registry, "registry must not be null");
+      this.metrics = new MicrometerLockMetrics(registry);
+      return this;
+    }
+
+    /**
      * Connects and returns the instance.
      *
      * @throws IllegalStateException unless exactly one of {@link #uri}, {@link #cluster} and a client was set
@@ -385,12 +385,13 @@ public final class RedisLocks implements AutoCloseable {
     private Deployment deployment(String threadPrefix) {
       long leaseMillis = leaseTime.toMillis();
       if (redlockUris != null) {
-        return new RedlockDeployment(RedisConnections.independent(redlockUris, commandTimeout, threadPrefix),
+        return new RedlockDeployment(RedisConnections.independent(redlockUris, commandTimeout, ssl, threadPrefix),
             leaseMillis, commandTimeout);
       }
       return new ServerDeployment(clusterUris != null || clusterClient != null
-          ? RedisConnections.cluster(clusterUris, clusterClient, commandTimeout, threadPrefix)
-          : RedisConnections.standalone(uri, client, commandTimeout, configureKeyspaceNotifications, threadPrefix),
+          ? RedisConnections.cluster(clusterUris, clusterClient, commandTimeout, ssl, threadPrefix)
+          : RedisConnections.standalone(uri, client, commandTimeout, configureKeyspaceNotifications, ssl,
+              threadPrefix),
           leaseMillis, commandTimeout);
     }
   }

@@ -38,6 +38,13 @@ import java.util.concurrent.locks.Lock;
  * <p>Blocked threads wait without polling Redis: they are woken by Redis pub/sub when the lock is released or its
  * lease runs out. Within a JVM, threads wait in a local queue and only one of them at a time asks Redis.
  *
+ * <p>Failures: besides the JDK's exceptions and {@link LeaseExpiredException}, a call that must reach Redis may
+ * throw one of three Lettuce exceptions, all {@code io.lettuce.core.RedisException}s, as each method says: {@code
+ * RedisConnectionException} (Redis unreachable), {@code RedisCommandTimeoutException} (no answer within the command
+ * timeout) and {@code RedisCommandExecutionException} (an error reply that retrying cannot cure: no permission, out
+ * of memory). They are Lettuce's own rather than wrapped, so code that already handles Lettuce's failures handles
+ * these. {@code lock()} and {@code tryLock(t)} never throw them for an outage: they wait it out.
+ *
  * <p>Instances are thread-safe.
  */
 public final class RedisMutex implements Lock {
@@ -131,6 +138,22 @@ public final class RedisMutex implements Lock {
       return sync.acquire(name, WaitPolicy.TRY_NO_WAIT, Deadline.afterNanos(NO_WAIT_REPLY_BUDGET.toNanos()));
     }
     return sync.acquire(name, WaitPolicy.TIMED, Deadline.after(time, unit));
+  }
+
+  /**
+   * {@link #tryLock(long, TimeUnit)} with the time as a {@link Duration}.
+   *
+   * @throws NullPointerException if {@code timeout} is null
+   */
+  public boolean tryLock(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout must not be null");
+    long nanos;
+    try {
+      nanos = timeout.toNanos();
+    } catch (ArithmeticException e) {
+      nanos = timeout.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE; // beyond 292 years: no limit
+    }
+    return tryLock(nanos, TimeUnit.NANOSECONDS);
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.UUID;
  */
 final class RedlockDeployment implements Deployment {
   private final List<RedisConnections> servers;
+  private final List<LockStore> serverStores;
   private final RedlockLockStore store;
   private final RedlockSubscriber subscriber;
 
@@ -25,12 +26,14 @@ final class RedlockDeployment implements Deployment {
     List<LettuceLockStore> stores = new ArrayList<>();
     List<LettuceSubscriber> subscribers = new ArrayList<>();
     for (RedisConnections server : servers) {
-      LettuceLockStore serverStore = new LettuceLockStore(server.async, false, server.features, instanceId,
+      LettuceLockStore serverStore = new LettuceLockStore(server.async, server::isConnected, false, server.features,
+          instanceId,
           LettuceLockStore.Waiting.MARK, leaseMillis);
       ServerDeployment.preload(serverStore, commandTimeout);
       stores.add(serverStore);
       subscribers.add(new LettuceSubscriber(server.pubSub));
     }
+    this.serverStores = List.copyOf(stores);
     this.store = new RedlockLockStore(stores);
     this.subscriber = new RedlockSubscriber(subscribers);
   }
@@ -38,6 +41,11 @@ final class RedlockDeployment implements Deployment {
   @Override
   public LockStore store() {
     return store;
+  }
+
+  @Override
+  public List<LockStore> cleanUpTargets() {
+    return serverStores;
   }
 
   @Override

@@ -47,7 +47,9 @@ final class RedlockLockStore implements LockStore {
   public CompletionStage<Attempt> acquire(String key, String token, long leaseMillis, String metadata, Ticket ticket) {
     long sentAt = System.nanoTime();
     long validMillis = leaseMillis - ClockDrift.allowanceMillis(leaseMillis);
-    return vote(server -> server.acquire(key, token, leaseMillis, metadata, ticket), votes -> {
+    List<CompletableFuture<Attempt>> answers =
+        MajorityVote.send(servers, server -> server.acquire(key, token, leaseMillis, metadata, ticket));
+    return MajorityVote.decide(answers, votes -> {
       boolean valid = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt) < validMillis;
       List<Attempt> acquired = votes.answers(a -> a.outcome() == Attempt.Outcome.ACQUIRED);
       if (acquired.size() >= majority && valid) {
@@ -56,13 +58,14 @@ final class RedlockLockStore implements LockStore {
       if (valid && !votes.cannotReach(acquired.size())) {
         return null; // a majority may still acquire
       }
-      for (int server : votes.serversWhere(a -> a.outcome() == Attempt.Outcome.ACQUIRED, true)) {
-        servers.get(server).release(key, token, LockKeys.releaseChannel(key)); // answer not needed, see above
+      List<Integer> mayHold = votes.serversWhere(a -> a.outcome() == Attempt.Outcome.ACQUIRED, true);
+      for (int server : mayHold) {
+        answers.get(server).cancel(false); // first: a late answer must not send a second command after the release
+        servers.get(server).releaseInOneCommand(key, token, LockKeys.releaseChannel(key)); // answer not needed
       }
-      if (!valid) {
-        return Attempt.held(0); // too slow to leave any validity: try again
-      }
-      return failedAttempt(votes, acquired.size());
+      // That release may not get through (a server unreachable): the acquisition must clean up if it gives up.
+      Attempt failed = valid ? failedAttempt(votes, acquired.size()) : Attempt.held(0); // too slow: try again
+      return mayHold.isEmpty() ? failed : failed.uncertainly();
     });
   }
 

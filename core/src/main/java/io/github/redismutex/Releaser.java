@@ -16,11 +16,13 @@ import java.util.concurrent.locks.LockSupport;
 final class Releaser {
   private final LockStore store;
   private final UnconfirmedReleases releases;
+  private final LockMetrics metrics;
   private final Duration commandTimeout;
 
-  Releaser(LockStore store, UnconfirmedReleases releases, Duration commandTimeout) {
+  Releaser(LockStore store, UnconfirmedReleases releases, LockMetrics metrics, Duration commandTimeout) {
     this.store = store;
     this.releases = releases;
+    this.metrics = metrics;
     this.commandTimeout = commandTimeout;
   }
 
@@ -41,11 +43,13 @@ final class Releaser {
           return deadline.awaitUninterruptibly(store.release(lease.key, lease.token,
               LockKeys.releaseChannel(lease.key)));
         } catch (TimeoutException e) {
+          metrics.redisError("release");
           releases.release(lease.key, lease.token); // in case the first one is lost with its connection
           throw new RedisCommandTimeoutException("unlock of '" + name + "' got no answer from Redis within "
               + commandTimeout + "; the release may still run, else the lease ends by itself by about "
               + lease.endsAt());
         } catch (RuntimeException e) {
+          metrics.redisError("release");
           if (!RedisFailures.isTransient(e)) {
             throw e;
           }

@@ -27,7 +27,8 @@ final class ServerDeployment implements Deployment {
     this.connections = connections;
     // the id under which this instance's releases give way to other instances' waiters (release.lua)
     String instanceId = UUID.randomUUID().toString();
-    this.store = new LettuceLockStore(connections.async, connections.cluster, connections.features, instanceId,
+    this.store = new LettuceLockStore(connections.async, connections::isConnected, connections.cluster,
+        connections.features, instanceId,
         LettuceLockStore.Waiting.QUEUE, leaseMillis);
     this.subscriber = new LettuceSubscriber(connections.pubSub);
     preload(store, commandTimeout);

@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -28,29 +29,37 @@ final class UnconfirmedReleases {
   static final long RESEND_PERIOD_MILLIS = 250;
 
   /**
-   * One clean-up. {@code keepUntilNanos}: when the lease it guards has surely ended, so that it is no longer worth
-   * sending: a lease past the moment its last command could have run, plus the command timeout.
+   * One clean-up on one server. {@code keepUntilNanos}: when the lease it guards has surely ended, so that it is no
+   * longer worth sending: a lease past the moment its last command could have run, plus the command timeout.
    */
-  private record CleanUp(String key, String token, boolean abandoned, long keepUntilNanos) {}
+  private record CleanUp(LockStore server, String key, String token, boolean abandoned, long keepUntilNanos) {}
 
-  private final LockStore store;
+  private final List<LockStore> servers;
   private final long keepNanos;
   private final Set<CleanUp> kept = ConcurrentHashMap.newKeySet();
   private final InFlight sending = new InFlight();
+  private volatile boolean closing; // set by flush(): nothing is kept for later any more
 
-  UnconfirmedReleases(LockStore store, long leaseMillis, Duration commandTimeout) {
-    this.store = store;
+  /**
+   * @param servers where a clean-up must run, each on its own ({@link Deployment#cleanUpTargets}): one store for one
+   *     server or a cluster; each server's store for Redlock, so that a server that missed one gets it later even
+   *     when a majority confirmed it
+   */
+  UnconfirmedReleases(List<LockStore> servers, long leaseMillis, Duration commandTimeout) {
+    this.servers = List.copyOf(servers);
     this.keepNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis) + commandTimeout.toNanos();
   }
 
   /** An acquisition gives up: leave the queue, and let go of the key if the token got it after all. */
   void abandon(String key, String token) {
-    send(new CleanUp(key, token, true, System.nanoTime() + keepNanos));
+    long keepUntil = System.nanoTime() + keepNanos;
+    servers.forEach(server -> send(new CleanUp(server, key, token, true, keepUntil)));
   }
 
   /** A lease nobody holds any more (an offer nobody took, an unlock that could not reach Redis): let it go. */
   void release(String key, String token) {
-    send(new CleanUp(key, token, false, System.nanoTime() + keepNanos));
+    long keepUntil = System.nanoTime() + keepNanos;
+    servers.forEach(server -> send(new CleanUp(server, key, token, false, keepUntil)));
   }
 
   /** Sends every kept clean-up again; one that fails again stays kept. Called on reconnects and periodically. */
@@ -64,12 +73,16 @@ final class UnconfirmedReleases {
 
   /**
    * For {@code close()}: sends every kept clean-up once more and waits, at most {@code bound}, for every clean-up
-   * under way to be answered. Returns how many are left unconfirmed.
+   * under way to be answered; from then on nothing is kept (the connections are about to close). Returns how many
+   * were left unconfirmed: their keys expire by themselves within their lease.
    */
   int flush(Duration bound) {
     resend();
     sending.awaitIdle(bound);
-    return kept.size() + sending.count();
+    closing = true;
+    int left = kept.size() + sending.count();
+    kept.clear();
+    return left;
   }
 
   int size() {
@@ -82,8 +95,8 @@ final class UnconfirmedReleases {
     try {
       String channel = LockKeys.releaseChannel(cleanUp.key());
       reply = cleanUp.abandoned()
-          ? store.abandon(cleanUp.key(), cleanUp.token(), channel)
-          : store.release(cleanUp.key(), cleanUp.token(), channel);
+          ? cleanUp.server().abandon(cleanUp.key(), cleanUp.token(), channel)
+          : cleanUp.server().release(cleanUp.key(), cleanUp.token(), channel);
     } catch (RuntimeException e) { // refused before it was sent (disconnected, closed)
       reply = CompletableFuture.failedFuture(e);
     }
@@ -99,7 +112,7 @@ final class UnconfirmedReleases {
   }
 
   private void failed(CleanUp cleanUp, Throwable failure) {
-    if (RedisFailures.isTransient(failure) && cleanUp.keepUntilNanos() - System.nanoTime() > 0) {
+    if (!closing && RedisFailures.isTransient(failure) && cleanUp.keepUntilNanos() - System.nanoTime() > 0) {
       kept.add(cleanUp);
       log.debug("clean-up of '{}' not confirmed; kept to send again", cleanUp.key(), failure);
     } else {

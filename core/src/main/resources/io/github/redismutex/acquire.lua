@@ -11,8 +11,8 @@
 -- A queued waiter's ticket is "<nonce> <fresh until, server epoch ms> <pid> <host> <thread>": the nonce is the
 -- attempt's own (random, known only to the waiter and to whoever can read these keys), so a hand-over that echoes it
 -- answers exactly this attempt; "fresh until" is when the waiter will have attempted again at the latest (it then
--- renews its ticket), plus a grace of 1 s: a release skips a ticket that is no longer fresh (its waiter gave up or
--- died without saying so).
+-- renews its ticket), plus a grace of 1 s and 2% of that wait (clocks may differ in rate): a release skips a ticket
+-- that is no longer fresh (its waiter gave up or died without saying so).
 -- KEYS[1]  lock key
 -- KEYS[2]  waiters key of the lock (lock key .. ':waiters'): present while somebody may be waiting
 -- KEYS[3]  queue of the lock (lock key .. ':queue'): a sorted set of waiting owner tokens by arrival, oldest first
@@ -72,7 +72,8 @@ else
     horizon = budget
   end
   redis.call('ZADD', KEYS[3], 'NX', tonumber(now[1]) * 1000000 + tonumber(now[2]), ARGV[1]) -- NX: keeps its place
-  redis.call('HSET', KEYS[4], ARGV[1], ARGV[6] .. ' ' .. string.format('%d', nowMillis + horizon + GRACE_MILLIS)
+  local grace = GRACE_MILLIS + math.floor(horizon / 50)
+  redis.call('HSET', KEYS[4], ARGV[1], ARGV[6] .. ' ' .. string.format('%d', nowMillis + horizon + grace)
     .. ' ' .. string.match(ARGV[3], '^%S+ (.*)$'))
   redis.call('PEXPIRE', KEYS[3], keep)
   redis.call('PEXPIRE', KEYS[4], keep)

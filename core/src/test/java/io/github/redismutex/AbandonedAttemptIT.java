@@ -197,4 +197,24 @@ class AbandonedAttemptIT {
     held.unlock();
     assertThat(holder.inspect("renamed")).as("handed to nobody").isEmpty();
   }
+
+  /**
+   * The first attempt finds another instance's give-way marker, which acquire.lua would take over; but its answer
+   * comes after the call gave up (and sent its clean-up): the second command is never sent, so no key is set after
+   * the clean-up ran, for a lease nobody would release.
+   */
+  @Test
+  void aFirstAttemptAnsweredAfterTheCallGaveUpSendsNoSecondCommand() throws Exception {
+    TcpProxy proxy = proxy();
+    RedisLocks late = connect(proxy.uri(), RedisLocks.DEFAULT_LEASE_TIME);
+    String key = key("given way");
+    server.admin().set(key, "yield another-instance", io.lettuce.core.SetArgs.Builder.px(2_000));
+    proxy.hold(TcpProxy.Direction.TO_CLIENT); // the SET NX GET runs; its answer (the marker) comes late
+    assertThat(late.mutex("given way").tryLock(0, TimeUnit.MILLISECONDS)).isFalse();
+    proxy.pass();
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> {
+      String value = server.admin().get(key);
+      return value == null || value.startsWith("yield ");
+    });
+  }
 }

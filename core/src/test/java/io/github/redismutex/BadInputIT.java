@@ -169,4 +169,17 @@ class BadInputIT {
     assertThat(locks.localLockCount()).isZero();
     redis.admin().del(key);
   }
+
+  @Test
+  void tryLockWithADurationActsAsWithTimeAndUnitAndRefusesNull() throws Exception {
+    RedisMutex lock = locks.mutex("duration");
+    assertThatThrownBy(() -> lock.tryLock(null)).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("timeout");
+    assertThat(lock.tryLock(Duration.ofMillis(100))).isTrue();
+    lock.unlock();
+    assertThat(lock.tryLock(Duration.ofSeconds(Long.MAX_VALUE))).as("beyond nanoseconds: no limit").isTrue();
+    lock.unlock();
+    assertThat(lock.tryLock(Duration.ZERO)).isTrue();
+    lock.unlock();
+  }
 }

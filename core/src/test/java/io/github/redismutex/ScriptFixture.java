@@ -66,7 +66,8 @@ final class ScriptFixture implements BeforeEachCallback, AfterEachCallback {
 
   /** A store under test on the fixture's connection, queueing waiters or only marking locks (Redlock's servers). */
   LettuceLockStore store(LettuceLockStore.Waiting waiting) {
-    return new LettuceLockStore(connection.async(), false, ServerFeatures.of(redis.admin().info("server")),
+    return new LettuceLockStore(connection.async(), connection::isOpen, false,
+        ServerFeatures.of(redis.admin().info("server")),
         instanceId, waiting, LEASE_MILLIS);
   }
 

@@ -67,7 +67,8 @@ class WakeupIT {
   }
 
   private RedisLocks node(WakeupMode mode, Duration lease) {
-    RedisLocks locks = RedisLocks.builder().uri(uri(mode)).keyPrefix(prefix).leaseTime(lease).build();
+    RedisLocks locks = RedisLocks.builder().uri(uri(mode)).keyPrefix(prefix).leaseTime(lease)
+        .configureKeyspaceNotifications(true).build(); // refused (no CONFIG) for the CHANNEL mode's user
     opened.add(locks);
     assertThat(locks.wakeupMode()).isEqualTo(mode);
     return locks;
@@ -112,8 +113,10 @@ class WakeupIT {
   @Test
   void releasesStillWakeWaitersAfterKeyspaceNotificationsAreTurnedOffBehindTheLibrarysBack(
       @Dedicated RedisServer server) throws Exception {
-    RedisLocks holder = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
-    RedisLocks waiter = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+    RedisLocks holder = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix)
+        .configureKeyspaceNotifications(true).build();
+    RedisLocks waiter = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix)
+        .configureKeyspaceNotifications(true).build();
     opened.add(holder);
     opened.add(waiter);
     assertThat(waiter.wakeupMode()).isEqualTo(WakeupMode.KEYSPACE);

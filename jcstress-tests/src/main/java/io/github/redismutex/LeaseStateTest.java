@@ -53,7 +53,7 @@ public class LeaseStateTest {
   private final Lease lease =
       new Lease("orders:42", InMemoryLocks.keyOf("orders:42"), "token-of-the-owner", 7, startNanos + DAY_NANOS);
   private final AtomicInteger told = new AtomicInteger();
-  private final LeaseLossReporter losses = new LeaseLossReporter((name, fencingToken) -> told.incrementAndGet());
+  private final LeaseLossReporter losses = new LeaseLossReporter((name, fencingToken) -> told.incrementAndGet(), LockMetrics.NONE);
 
   @Actor
   public void watchdog() {

@@ -55,9 +55,11 @@ public final class WorkloadMain {
     } finally {
       locks.close();
     }
-    long left = Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith("redis-mutex-")).count();
-    System.out.println("CLOSED " + left);
+    List<Thread> left = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("redis-mutex-")).toList();
+    left.forEach(thread -> System.err.println("library thread left after close(): " + thread.getName() + " "
+        + Arrays.toString(thread.getStackTrace())));
+    System.out.println("CLOSED " + left.size());
     System.exit(0);
   }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *   <li>{@code @}{@link Dedicated} {@code RedisServer}: a process of the test's own, with optional arguments, for a
  *       test that changes its config, stops it or breaks it.
  *   <li>{@code @}{@link Servers}{@code (n) List<RedisServer>}: n independent processes, for Redlock.
+ *   <li>{@link RedisServers}: starts processes of the test's own with arguments known only at run time.
  *   <li>{@link SentinelDeployment}: a primary, a replica and three sentinels.
  *   <li>{@link ClusterDeployment}: a six-node Redis Cluster.
  *   <li>{@link Deployments}: each of the above on first use, for contract tests that run on every deployment.
@@ -67,7 +68,8 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
     return type == RedisServer.class || type == SentinelDeployment.class || type == ClusterDeployment.class
-        || type == Deployments.class || type == List.class && parameter.isAnnotated(Servers.class);
+        || type == Deployments.class || type == RedisServers.class
+        || type == List.class && parameter.isAnnotated(Servers.class);
   }
 
   @Override
@@ -79,6 +81,9 @@ public final class RedisExtension implements BeforeAllCallback, AfterAllCallback
     }
     if (type == ClusterDeployment.class) {
       return owned(context, "cluster", ClusterDeployment.class, ClusterDeployment::new);
+    }
+    if (type == RedisServers.class) {
+      return owned(context, "started by the test", RedisServers.class, RedisServers::new);
     }
     if (type == Deployments.class) {
       return owned(context, "deployments", Deployments.class, () -> new Deployments(() -> sharedServer(context)));

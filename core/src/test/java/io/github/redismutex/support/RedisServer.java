@@ -287,7 +287,7 @@ public final class RedisServer implements AutoCloseable {
         + " Docker (Testcontainers, redis:7).";
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {

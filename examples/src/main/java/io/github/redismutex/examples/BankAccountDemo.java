@@ -1,6 +1,10 @@
 package io.github.redismutex.examples;
 
 import io.github.redismutex.RedisLocks;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Comparator;
+import java.util.Locale;
 import java.util.concurrent.locks.Lock;
 
 /**
@@ -28,10 +32,11 @@ public final class BankAccountDemo {
 
   public static void main(String[] args) throws Exception {
     boolean lockKeptEveryDollar;
+    SimpleMeterRegistry meters = new SimpleMeterRegistry(); // Alice's side of the lock, as Micrometer sees it
     try (DemoRedis redis = DemoRedis.findOrStart();
         SecondJvm bob = SecondJvm.start(redis.url(), TELLERS, DEPOSITS); // starts up while this JVM connects
         Account account = Account.connect(redis.url());
-        RedisLocks locks = RedisLocks.connect(redis.url())) {
+        RedisLocks locks = RedisLocks.builder().uri(redis.url()).meterRegistry(meters).build()) {
       System.out.printf("Redis %s: %s%n", account.serverVersion(), redis.description());
       bob.awaitReady();
       System.out.printf("Alice (%d threads in this JVM, pid %d) and Bob (%d threads in a second JVM, pid %d)%n"
@@ -43,6 +48,7 @@ public final class BankAccountDemo {
 
       System.out.printf("Round 2, with RedisMutex \"%s\": lock(); try { deposit } finally { unlock(); }%n", LOCK_NAME);
       lockKeptEveryDollar = round(account, locks.mutex(LOCK_NAME), bob) == EXPECTED;
+      printMeters(meters);
 
       account.delete();
     }
@@ -68,6 +74,22 @@ public final class BankAccountDemo {
     }
     System.out.printf(" in %.1f s%n", seconds);
     return balance;
+  }
+
+  /** The redis.mutex.* meters of this JVM's RedisLocks (see docs/metrics.md), one line each. */
+  private static void printMeters(SimpleMeterRegistry meters) {
+    System.out.println("\nAlice's meters (redis.mutex.*, this JVM only):");
+    meters.getMeters().stream()
+        .sorted(Comparator.comparing((Meter meter) -> meter.getId().getName())
+            .thenComparing(meter -> meter.getId().getTags().toString()))
+        .forEach(meter -> {
+          StringBuilder line = new StringBuilder("  ").append(meter.getId().getName());
+          meter.getId().getTags().forEach(tag -> line.append(' ').append(tag.getKey()).append('=')
+              .append(tag.getValue()));
+          meter.measure().forEach(measure -> line.append(String.format(" %s=%.1f",
+              measure.getStatistic().name().toLowerCase(Locale.ROOT), measure.getValue())));
+          System.out.println(line);
+        });
   }
 
   private static String dollars(long amount) {

@@ -5,21 +5,20 @@ import io.github.redismutex.RedisMutex;
 import io.github.redismutex.bench.LockSystem;
 import io.github.redismutex.bench.LockSystemFactory;
 import io.github.redismutex.bench.Target;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
 
 /**
- * redis-mutex through its public API: one server, a cluster (six nodes, three primaries), and Redlock over three or
- * five independent primaries.
+ * redis-mutex through its public API: one server (also with keyspace notifications turned on), a cluster (six nodes,
+ * three primaries), and Redlock over three or five independent primaries.
  */
 public final class RedisMutexSystems implements LockSystemFactory {
   private static final String KEY_PREFIX = "redis-mutex:";
 
   @Override
   public List<String> systems() {
-    return List.of("redis-mutex", "redis-mutex-cluster", "redis-mutex-redlock3", "redis-mutex-redlock5");
+    return List.of("redis-mutex", "redis-mutex-keyspace", "redis-mutex-cluster", "redis-mutex-redlock3",
+        "redis-mutex-redlock5");
   }
 
   @Override
@@ -27,30 +26,11 @@ public final class RedisMutexSystems implements LockSystemFactory {
     RedisLocks.Builder builder = RedisLocks.builder().leaseTime(target.lease()).keyPrefix(KEY_PREFIX);
     switch (system) {
       case "redis-mutex" -> builder.uri(target.uri(0));
+      case "redis-mutex-keyspace" -> builder.uri(target.uri(0)).configureKeyspaceNotifications(true);
       case "redis-mutex-cluster" -> builder.cluster(target.uris());
-      default -> redlock(builder, target.uris());
+      default -> builder.redlock(target.uris());
     }
     return new RedisMutexSystem(builder.build());
-  }
-
-  /**
-   * Redlock is being added to the builder as {@code redlock(String... uris)}; called by reflection so that this module
-   * builds, and reports "not available", against a core that does not have it yet.
-   */
-  private static void redlock(RedisLocks.Builder builder, String[] uris) {
-    Method redlock;
-    try {
-      redlock = RedisLocks.Builder.class.getMethod("redlock", String[].class);
-    } catch (NoSuchMethodException e) {
-      throw new UnsupportedOperationException("RedisLocks.Builder has no redlock(String...) yet");
-    }
-    try {
-      redlock.invoke(builder, (Object) uris);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException(e);
-    } catch (InvocationTargetException e) {
-      throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
-    }
   }
 
   private record RedisMutexSystem(RedisLocks locks) implements LockSystem {

@@ -64,6 +64,9 @@ record Settings(
     if (scenario.equals("uncontended") || scenario.equals("handover")) {
       all.addAll(modes);
     }
+    if (scenario.equals("recovery")) {
+      all.add(1, "redis-mutex-keyspace"); // what keyspace notifications (off by default) add to a recovery
+    }
     if (name.equals("smoke") && !scenario.equals("uncontended")) {
       return scenario.equals("deposits") ? List.of("redis-mutex", "floor") : List.of("redis-mutex");
     }

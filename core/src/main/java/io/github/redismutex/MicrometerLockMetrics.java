@@ -1,0 +1,133 @@
+package io.github.redismutex;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@link LockMetrics} as Micrometer meters, all named {@code redis.mutex.*}; the only class that touches Micrometer,
+ * which is an optional dependency: it is loaded only when {@link RedisLocks.Builder#meterRegistry} was called.
+ *
+ * <p>Meters tagged by lock carry the tag {@code lock} = the lock's name for the first {@value #MAX_LOCK_NAMES}
+ * distinct names this instance meets, and {@code lock} = {@value #OTHER} for all the others, so that a service with
+ * a name per entity does not grow a time series per entity. Meters of one name are looked up once and kept, so
+ * recording costs a map lookup and the meter's own update. Thread-safe.
+ */
+final class MicrometerLockMetrics implements LockMetrics {
+  /** How many distinct lock names get a tag of their own. */
+  static final int MAX_LOCK_NAMES = 100;
+  static final String OTHER = "other";
+
+  private final MeterRegistry registry;
+  private final Map<String, PerLock> byName = new ConcurrentHashMap<>();
+  private final AtomicInteger namesTagged = new AtomicInteger();
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final Counter renewed;
+  private final Map<WakeUp, Counter> wakeUps = new EnumMap<>(WakeUp.class);
+  private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+
+  /** The meters of one lock tag. */
+  private final class PerLock {
+    final Map<Outcome, Counter> acquisitions = new EnumMap<>(Outcome.class);
+    final Map<HandOver, Counter> handOvers = new EnumMap<>(HandOver.class);
+    final Timer waits;
+    final Timer holds;
+    final Counter lost;
+
+    PerLock(String tag) {
+      for (Outcome outcome : Outcome.values()) {
+        acquisitions.put(outcome, Counter.builder("redis.mutex.acquisitions").tag("lock", tag)
+            .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+            .description("acquisition calls, by how they ended (re-entries not counted)").register(registry));
+      }
+      for (HandOver how : HandOver.values()) {
+        handOvers.put(how, Counter.builder("redis.mutex.handovers").tag("lock", tag)
+            .tag("kind", how.name().toLowerCase(Locale.ROOT))
+            .description("locks that came to a waiting thread: local, direct (granted by a release), redis")
+            .register(registry));
+      }
+      waits = Timer.builder("redis.mutex.wait").tag("lock", tag)
+          .description("time from an acquisition call to its end").register(registry);
+      holds = Timer.builder("redis.mutex.hold").tag("lock", tag)
+          .description("time a lock was held, from acquisition to the outermost unlock").register(registry);
+      lost = Counter.builder("redis.mutex.leases.lost").tag("lock", tag)
+          .description("leases lost while held").register(registry);
+    }
+  }
+
+  MicrometerLockMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.renewed = Counter.builder("redis.mutex.leases.renewed")
+        .description("leases renewed by the watchdog").register(registry);
+    Gauge.builder("redis.mutex.waiters", waiting, AtomicInteger::get)
+        .description("threads waiting for a lock now").register(registry);
+    for (WakeUp cause : WakeUp.values()) {
+      wakeUps.put(cause, Counter.builder("redis.mutex.wakeups")
+          .tag("cause", cause.name().toLowerCase(Locale.ROOT))
+          .description("waits ended by a message (notification) or by the lease re-check (recheck)")
+          .register(registry));
+    }
+  }
+
+  private PerLock of(String name) {
+    PerLock meters = byName.get(name);
+    if (meters != null) {
+      return meters;
+    }
+    boolean ownTag = namesTagged.get() < MAX_LOCK_NAMES && namesTagged.incrementAndGet() <= MAX_LOCK_NAMES;
+    if (!ownTag) {
+      return byName.computeIfAbsent(OTHER, PerLock::new);
+    }
+    return byName.computeIfAbsent(name, PerLock::new);
+  }
+
+  @Override
+  public void acquisition(String name, Outcome outcome, long waitNanos) {
+    PerLock meters = of(name);
+    meters.acquisitions.get(outcome).increment();
+    meters.waits.record(waitNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void handOver(String name, HandOver how) {
+    of(name).handOvers.get(how).increment();
+  }
+
+  @Override
+  public void held(String name, long holdNanos) {
+    of(name).holds.record(holdNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void waiting(int delta) {
+    waiting.addAndGet(delta);
+  }
+
+  @Override
+  public void leasesRenewed(int count) {
+    renewed.increment(count);
+  }
+
+  @Override
+  public void leaseLost(String name) {
+    of(name).lost.increment();
+  }
+
+  @Override
+  public void wokenBy(WakeUp cause) {
+    wakeUps.get(cause).increment();
+  }
+
+  @Override
+  public void redisError(String operation) {
+    errors.computeIfAbsent(operation, op -> Counter.builder("redis.mutex.redis.errors").tag("operation", op)
+        .description("Redis unreachable or failing, by operation").register(registry)).increment();
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * redis-mutex: a {@link java.util.concurrent.locks.Lock} shared by many processes through Redis. The one exported
+ * package is {@code io.github.redismutex}; Lettuce is required transitively because its client and exception types
+ * appear in the public API ({@code RedisLocks.Builder#client}, the {@code RedisException}s that calls may throw).
+ * Micrometer is optional: only {@code RedisLocks.Builder#meterRegistry} needs it.
+ */
+@SuppressWarnings("module") // Lettuce and Reactor are automatic modules: their names are stable Automatic-Module-Names
+module io.github.redismutex {
+  requires transitive lettuce.core;
+  requires reactor.core;
+  requires io.netty.common; // the Future of ClientResources.shutdown
+  requires org.slf4j;
+  requires static micrometer.core;
+
+  exports io.github.redismutex;
+}

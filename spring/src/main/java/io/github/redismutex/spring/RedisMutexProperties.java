@@ -1,0 +1,115 @@
+package io.github.redismutex.spring;
+
+import io.github.redismutex.RedisLocks;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of the {@link RedisLocks} that {@link RedisMutexAutoConfiguration} builds, under {@code redis-mutex.*}.
+ * Where Redis is (host, port, password...) is not here: the locks use the application's own Redis connection
+ * ({@code spring.data.redis.*}).
+ *
+ * <p>Each setter checks its value by the library's own rule, so a bad value fails at startup with a message naming
+ * the property, the rule and the value.
+ */
+@ConfigurationProperties("redis-mutex")
+public class RedisMutexProperties {
+  // The defaults are the library's (RedisLocks.DEFAULT_*, checked by a test), written out as literals so that the
+  // configuration processor can show them to IDEs.
+
+  /**
+   * How long a lock outlives a process that stopped renewing it (died, or paused past it), from 100ms to 1d. Held
+   * locks are renewed every third of it.
+   */
+  private Duration leaseTime = Duration.ofSeconds(30);
+
+  /**
+   * Prepended to every lock key in Redis, at most 256 bytes and without braces. Applications share a lock when they
+   * use the same prefix and lock name.
+   */
+  private String keyPrefix = "redis-mutex:";
+
+  /** The longest wait for any one Redis reply, from 1ms to 10m. */
+  private Duration commandTimeout = Duration.ofSeconds(2);
+
+  /**
+   * Whether to turn on the keyspace notifications that wake waiters (CONFIG SET notify-keyspace-events, adding the
+   * flags K, g, x, e, never removing any). Off by default: an application should not change its server's
+   * configuration unasked. Releases are announced on the library's own pub/sub channels either way; notifications
+   * only let a waiter hear an expiry (a holder that died) as it happens rather than when the lease runs out.
+   */
+  private boolean configureKeyspaceNotifications = false;
+
+  /**
+   * How many times in a row a lock may pass straight from one thread of this application to another waiting for it,
+   * without going through Redis (0 to 1000; 0 sends every hand-over through Redis). After that many, waiters of
+   * other processes get their turn.
+   */
+  private int maxLocalHandOvers = 8;
+
+  public Duration getLeaseTime() {
+    return leaseTime;
+  }
+
+  public void setLeaseTime(Duration leaseTime) {
+    check("lease-time", () -> RedisLocks.builder().leaseTime(leaseTime));
+    this.leaseTime = leaseTime;
+  }
+
+  public String getKeyPrefix() {
+    return keyPrefix;
+  }
+
+  public void setKeyPrefix(String keyPrefix) {
+    check("key-prefix", () -> RedisLocks.builder().keyPrefix(keyPrefix));
+    this.keyPrefix = keyPrefix;
+  }
+
+  public Duration getCommandTimeout() {
+    return commandTimeout;
+  }
+
+  public void setCommandTimeout(Duration commandTimeout) {
+    check("command-timeout", () -> RedisLocks.builder().commandTimeout(commandTimeout));
+    this.commandTimeout = commandTimeout;
+  }
+
+  public boolean isConfigureKeyspaceNotifications() {
+    return configureKeyspaceNotifications;
+  }
+
+  public void setConfigureKeyspaceNotifications(boolean configureKeyspaceNotifications) {
+    this.configureKeyspaceNotifications = configureKeyspaceNotifications;
+  }
+
+  public int getMaxLocalHandOvers() {
+    return maxLocalHandOvers;
+  }
+
+  public void setMaxLocalHandOvers(int maxLocalHandOvers) {
+    check("max-local-hand-overs", () -> RedisLocks.builder().maxLocalHandOvers(maxLocalHandOvers));
+    this.maxLocalHandOvers = maxLocalHandOvers;
+  }
+
+  /**
+   * Runs the library's own check of a value (a builder setter, which checks at once and has no other effect), and
+   * names the property in its message: Boot's binding failure names only the whole {@code redis-mutex} group.
+   */
+  private static void check(String property, Runnable librarysCheck) {
+    try {
+      librarysCheck.run();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new IllegalArgumentException("redis-mutex." + property + " is invalid: " + e.getMessage(), e);
+    }
+  }
+
+  /** A builder with these settings; the caller picks the connection. */
+  RedisLocks.Builder toBuilder() {
+    return RedisLocks.builder()
+        .leaseTime(leaseTime)
+        .keyPrefix(keyPrefix)
+        .commandTimeout(commandTimeout)
+        .configureKeyspaceNotifications(configureKeyspaceNotifications)
+        .maxLocalHandOvers(maxLocalHandOvers);
+  }
+}
