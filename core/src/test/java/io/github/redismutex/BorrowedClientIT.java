@@ -69,7 +69,8 @@ class BorrowedClientIT {
       server.kill();
       // Until Lettuce notices the closed socket, a command may still be written to it (and queued for the
       // reconnect): wait for the first call that hears of the outage.
-      await().pollInSameThread().atMost(Duration.ofSeconds(10)).until(() -> {
+      // each look is a call, queued while Lettuce has not noticed: one every 100 ms, not the suite's 10 ms
+      await().pollInSameThread().pollInterval(Duration.ofMillis(100)).atMost(Duration.ofSeconds(10)).until(() -> {
         try {
           lock.tryLock();
           return false;
@@ -84,7 +85,8 @@ class BorrowedClientIT {
       assertThat(lock.tryLock(200, TimeUnit.MILLISECONDS)).isFalse();
       server.start();
       long restartedAt = System.nanoTime();
-      await().pollInSameThread().ignoreExceptions().atMost(Duration.ofSeconds(10)).until(lock::tryLock);
+      await().pollInSameThread().pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+          .atMost(Duration.ofSeconds(10)).until(lock::tryLock);
       System.out.printf("with a borrowed client, a lock was acquired %d ms after the restart%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt));
       lock.unlock();
