@@ -18,6 +18,7 @@ import java.time.Instant;
 public final class LeaseExpiredException extends IllegalMonitorStateException {
   private static final long serialVersionUID = 1L;
 
+  /** As given to {@link RedisLocks#mutex(String)}; part of the serial form, unlike the lease's end. */
   private final String lockName;
   private final transient Instant leaseEndedAt;
 
@@ -49,7 +50,11 @@ public final class LeaseExpiredException extends IllegalMonitorStateException {
     this.leaseEndedAt = leaseEndedAt;
   }
 
-  /** The name of the lock whose lease ended, as given to {@link RedisLocks#mutex(String)}. */
+  /**
+   * The name of the lock whose lease ended.
+   *
+   * @return the name given to {@link RedisLocks#mutex(String)}
+   */
   public String lockName() {
     return lockName;
   }
@@ -57,6 +62,8 @@ public final class LeaseExpiredException extends IllegalMonitorStateException {
   /**
    * When the lease ended as far as this JVM can tell: the latest renewal Redis confirmed plus the lease time.
    * The key may have expired a little later (the estimate counts from when the renewal was sent), never earlier.
+   *
+   * @return the estimated end, by this JVM's clock
    */
   public Instant leaseEndedAt() {
     return leaseEndedAt;
