@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown by {@link RedisMutex#unlock()} when the calling thread held the lock in this JVM but its lease in Redis had
@@ -27,7 +28,8 @@ public final class LeaseExpiredException extends IllegalMonitorStateException {
    * @param keyState what unlock's release found: the key gone, another owner's, or (after a loss found earlier)
    *     still ours and now deleted; null when Redis could not be reached before the lease's end
    */
-  LeaseExpiredException(String lockName, Instant leaseEndedAt, Instant foundLostAt, LockStore.Release keyState) {
+  LeaseExpiredException(String lockName, Instant leaseEndedAt, @Nullable Instant foundLostAt,
+      LockStore.@Nullable Release keyState) {
     super("lease of lock '" + lockName + "' "
         + (foundLostAt == null
             ? "ended at about " + leaseEndedAt

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -235,19 +236,19 @@ public final class RedisLocks implements AutoCloseable {
    * thread-safe.
    */
   public static final class Builder {
-    private String uri;
-    private RedisClient client;
-    private List<String> clusterUris;
-    private RedisClusterClient clusterClient;
-    private List<String> redlockUris;
+    private @Nullable String uri;
+    private @Nullable RedisClient client;
+    private @Nullable List<String> clusterUris;
+    private @Nullable RedisClusterClient clusterClient;
+    private @Nullable List<String> redlockUris;
     private Duration leaseTime = DEFAULT_LEASE_TIME;
     private String keyPrefix = LockKeys.DEFAULT_PREFIX;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private boolean configureKeyspaceNotifications = false;
-    private LeaseLostListener leaseLostListener;
+    private @Nullable LeaseLostListener leaseLostListener;
     private int maxLocalHandOvers = DEFAULT_MAX_LOCAL_HAND_OVERS;
     private LockMetrics metrics = LockMetrics.NONE;
-    private SslOptions ssl;
+    private @Nullable SslOptions ssl;
 
     private Builder() {}
 
