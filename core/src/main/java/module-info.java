@@ -11,6 +11,7 @@ module io.github.redismutex {
   requires io.netty.common; // the Future of ClientResources.shutdown
   requires org.slf4j;
   requires static micrometer.core;
+  requires static org.jspecify; // @NullMarked and @Nullable: class-file annotations, not needed at run time
 
   exports io.github.redismutex;
 }

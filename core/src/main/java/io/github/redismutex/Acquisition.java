@@ -4,6 +4,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,13 +55,13 @@ final class Acquisition {
   private final LockSettings settings;
   private final String token = UUID.randomUUID().toString(); // SecureRandom; never reused
   private final Backoff backoff = new Backoff();
-  private Waiter waiter; // registered once an attempt found the lock held
-  private Queued latest; // null until a queueing attempt was answered
+  private @Nullable Waiter waiter; // registered once an attempt found the lock held
+  private @Nullable Queued latest; // null until a queueing attempt was answered
   private boolean mayHaveAcquired; // an attempt's answer never came: it may have acquired, now or later
   private boolean queued; // a ticket attempt was sent: a ticket may be queued
   private boolean interrupted; // UNINTERRUPTIBLE only: restored on the way out
   private boolean attempted; // at least one attempt was sent: one always is, even past the deadline
-  private Lease held;
+  private @Nullable Lease held;
 
   Acquisition(LocalLock local, WaitPolicy wait, Deadline deadline, Collaborators parts, LockSettings settings) {
     this.local = local;
@@ -71,7 +72,7 @@ final class Acquisition {
   }
 
   /** Acquires as {@link #wait} allows: the lease, registered with the watchdog; or null when the call gives up. */
-  Lease run() throws InterruptedException {
+  @Nullable Lease run() throws InterruptedException {
     try {
       while (held == null) {
         if (takeGrant()) {
@@ -184,7 +185,7 @@ final class Acquisition {
   }
 
   /** The message for a key of the lock that holds a value of the wrong type (an operator's mistake). */
-  static IllegalStateException wrongType(String name, String badKey) {
+  static IllegalStateException wrongType(String name, @Nullable String badKey) {
     return new IllegalStateException("lock '" + name + "' cannot be used: its key '" + badKey + "' holds a value"
         + " of the wrong type, which redis-mutex did not write; delete it, or choose another name or keyPrefix");
   }
@@ -204,7 +205,8 @@ final class Acquisition {
     return HELD;
   }
 
-  private long onHeld(LockStore.Attempt answer, long sentAt, LockStore.Ticket ticket) throws InterruptedException {
+  private long onHeld(LockStore.Attempt answer, long sentAt, LockStore.@Nullable Ticket ticket)
+      throws InterruptedException {
     if (ticket != null && answer.serverMicros() >= 0) {
       latest = new Queued(ticket.nonce(), sentAt, answer.serverMicros());
     }

@@ -1,5 +1,7 @@
 package io.github.redismutex;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A direct hand-over announced by release.lua: "granted &lt;token&gt; &lt;nonce&gt; &lt;lease ms&gt; &lt;fencing
  * token&gt; &lt;server µs&gt;". The lock key now holds {@code token}'s value with fencing token {@code fencingToken},
@@ -12,7 +14,7 @@ record Grant(String token, String nonce, long leaseMillis, long fencingToken, lo
   private static final String PREFIX = "granted ";
 
   /** The hand-over a message announces, or null when it announces something else or is malformed. */
-  static Grant parse(String message) {
+  static @Nullable Grant parse(@Nullable String message) {
     if (message == null || !message.startsWith(PREFIX)) {
       return null;
     }

@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown by {@link RedisMutex#unlock()} when the calling thread held the lock in this JVM but its lease in Redis had
@@ -18,6 +19,7 @@ import java.time.Instant;
 public final class LeaseExpiredException extends IllegalMonitorStateException {
   private static final long serialVersionUID = 1L;
 
+  /** As given to {@link RedisLocks#mutex(String)}; part of the serial form, unlike the lease's end. */
   private final String lockName;
   private final transient Instant leaseEndedAt;
 
@@ -26,7 +28,8 @@ public final class LeaseExpiredException extends IllegalMonitorStateException {
    * @param keyState what unlock's release found: the key gone, another owner's, or (after a loss found earlier)
    *     still ours and now deleted; null when Redis could not be reached before the lease's end
    */
-  LeaseExpiredException(String lockName, Instant leaseEndedAt, Instant foundLostAt, LockStore.Release keyState) {
+  LeaseExpiredException(String lockName, Instant leaseEndedAt, @Nullable Instant foundLostAt,
+      LockStore.@Nullable Release keyState) {
     super("lease of lock '" + lockName + "' "
         + (foundLostAt == null
             ? "ended at about " + leaseEndedAt
@@ -49,7 +52,11 @@ public final class LeaseExpiredException extends IllegalMonitorStateException {
     this.leaseEndedAt = leaseEndedAt;
   }
 
-  /** The name of the lock whose lease ended, as given to {@link RedisLocks#mutex(String)}. */
+  /**
+   * The name of the lock whose lease ended.
+   *
+   * @return the name given to {@link RedisLocks#mutex(String)}
+   */
   public String lockName() {
     return lockName;
   }
@@ -57,6 +64,8 @@ public final class LeaseExpiredException extends IllegalMonitorStateException {
   /**
    * When the lease ended as far as this JVM can tell: the latest renewal Redis confirmed plus the lease time.
    * The key may have expired a little later (the estimate counts from when the renewal was sent), never earlier.
+   *
+   * @return the estimated end, by this JVM's clock
    */
   public Instant leaseEndedAt() {
     return leaseEndedAt;

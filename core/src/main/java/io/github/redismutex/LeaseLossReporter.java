@@ -1,5 +1,6 @@
 package io.github.redismutex;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,10 +13,10 @@ final class LeaseLossReporter {
 
   private static final RateLimitedLog LOST = new RateLimitedLog(log);
 
-  private final LeaseLostListener listener; // null: nobody listens
+  private final @Nullable LeaseLostListener listener; // null: nobody listens
   private final LockMetrics metrics;
 
-  LeaseLossReporter(LeaseLostListener listener, LockMetrics metrics) {
+  LeaseLossReporter(@Nullable LeaseLostListener listener, LockMetrics metrics) {
     this.listener = listener;
     this.metrics = metrics;
   }

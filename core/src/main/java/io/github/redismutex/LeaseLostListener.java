@@ -12,6 +12,8 @@ package io.github.redismutex;
 @FunctionalInterface
 public interface LeaseLostListener {
   /**
+   * Reacts to the loss of one hold's lease.
+   *
    * @param lockName the name the lock was obtained with
    * @param fencingToken the fencing token of the hold whose lease was lost, 0 if it had not drawn one; writes fenced
    *     with it may now be rejected, and should be

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +96,8 @@ final class LettuceLockStore implements LockStore, ConditionStore {
   }
 
   @Override
-  public CompletionStage<Attempt> acquire(String key, String token, long leaseMillis, String metadata, Ticket ticket) {
+  public CompletionStage<Attempt> acquire(
+      String key, String token, long leaseMillis, String metadata, @Nullable Ticket ticket) {
     if (!connected.getAsBoolean()) {
       return notConnected();
     }
@@ -131,7 +133,7 @@ final class LettuceLockStore implements LockStore, ConditionStore {
   }
 
   private CompletionStage<Attempt> acquireByScript(
-      String key, String token, long leaseMillis, String metadata, Ticket ticket) {
+      String key, String token, long leaseMillis, String metadata, @Nullable Ticket ticket) {
     String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.ticketsKey(key)};
     return this.<List<Object>>run(LuaScript.ACQUIRE, ScriptOutputType.MULTI, keys, token,
             Long.toString(leaseMillis), metadata, ticket == null ? "" : waiting.argument, instanceId,

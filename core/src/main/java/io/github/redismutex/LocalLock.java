@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JVM-local side of one lock name in one {@link RedisLocks}, shared by every {@link RedisMutex} handle of that
@@ -25,8 +26,8 @@ final class LocalLock {
   final String name;
   final String key;
   private final ReentrantLock gate = new ReentrantLock(true);
-  private volatile Lease lease; // see the class invariants
-  private volatile Lease offered; // see the class invariants
+  private volatile @Nullable Lease lease; // see the class invariants
+  private volatile @Nullable Lease offered; // see the class invariants
   private long heldSinceNanos; // when the gate's owner began to hold the lock; written and read only by that owner
 
   /** Holds plus calls in progress; the entry leaves its {@link LockTable} at 0. Guarded by the table's map. */
@@ -72,7 +73,7 @@ final class LocalLock {
    * For the thread that just took the gate: the lease the previous local holder offered, now this thread's to hold
    * or to let go; null when none was offered.
    */
-  Lease takeOffer() {
+  @Nullable Lease takeOffer() {
     Lease taken = offered;
     offered = null;
     return taken;
@@ -96,7 +97,7 @@ final class LocalLock {
    *
    * @return null when offered (nothing to release in Redis), else the lease to release
    */
-  Lease offerOrGiveUp(int maxHandOvers) {
+  @Nullable Lease offerOrGiveUp(int maxHandOvers) {
     Lease released = lease;
     lease = null;
     if (released.localHandOvers() < maxHandOvers && gate.hasQueuedThreads() && released.isValid()) {
@@ -108,7 +109,7 @@ final class LocalLock {
   }
 
   /** The calling thread's lease, or null unless it holds the lock. */
-  Lease heldLease() {
+  @Nullable Lease heldLease() {
     Lease held = lease;
     return held != null && gate.isHeldByCurrentThread() ? held : null;
   }

@@ -51,7 +51,8 @@ final class LockKeys {
 
   /**
    * Whether {@code key} has the shape of a key this library writes under its prefix: a lock key or one made from
-   * it ({@code prefix + "{" + ...}). Such keys are the locks' own: {@link RedisLocks#fencedSet} must not write them.
+   * it (<code>prefix + "{" + ...</code>). Such keys are the locks' own: {@link RedisLocks#fencedSet} must not write
+   * them.
    */
   boolean isLockSpace(String key) {
     return key.startsWith(prefix + "{");

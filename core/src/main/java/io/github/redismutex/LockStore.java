@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lock commands, and the only way the JVM-local logic talks to Redis about locks. {@link LettuceLockStore}
@@ -27,8 +28,8 @@ interface LockStore {
    * somewhere (Redlock: a server that failed, or had not answered when the vote was decided), so an acquisition
    * that ends without the lock must clean up after it.
    */
-  record Attempt(Outcome outcome, long remainingLeaseMillis, long fencingToken, long serverMicros, String badKey,
-      boolean uncertain) {
+  record Attempt(Outcome outcome, long remainingLeaseMillis, long fencingToken, long serverMicros,
+      @Nullable String badKey, boolean uncertain) {
     enum Outcome {
       ACQUIRED, // fencingToken is the hold's: 0 while none was drawn (fence.lua)
       HELD, // not free for the caller: remainingLeaseMillis until it may be (0: not known), -1 when it never expires
@@ -83,7 +84,8 @@ interface LockStore {
    *
    * @param metadata the holder part of the key's value, see {@link LockValue}
    */
-  CompletionStage<Attempt> acquire(String key, String token, long leaseMillis, String metadata, Ticket ticket);
+  CompletionStage<Attempt> acquire(
+      String key, String token, long leaseMillis, String metadata, @Nullable Ticket ticket);
 
   /**
    * release.lua: compare-and-delete; when the lock was marked as awaited, hands it straight to the oldest waiter
@@ -118,7 +120,7 @@ interface LockStore {
   CompletionStage<Long> extend(String key, String token, long addMillis);
 
   /** inspect.lua: the key's value and lease, or null when nobody holds the lock. */
-  CompletionStage<Holding> inspect(String key);
+  CompletionStage<@Nullable Holding> inspect(String key);
 
   /** fenced-set.lua: writes {@code value} at {@code key} unless a higher fencing token wrote it before. */
   CompletionStage<Boolean> fencedSet(String key, String value, long fencingToken);

@@ -2,6 +2,7 @@ package io.github.redismutex;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link LocalLock}s of one {@link RedisLocks} that are in use: held, awaited, or inside a call. An entry is
@@ -50,7 +51,7 @@ final class LockTable {
   }
 
   /** The entry of a name if it is in use, without counting a use: for queries that must not create one. */
-  LocalLock peek(String name) {
+  @Nullable LocalLock peek(String name) {
     return locks.get(name);
   }
 

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +97,7 @@ final class RedisConnections {
    * Shuts an owned client and its resources down, each wait bounded: Lettuce's own {@code shutdown()} waits for its
    * connections' close without a limit, and close() must not hang.
    */
-  private static void shutdown(AbstractRedisClient client, ClientResources resources) {
+  private static void shutdown(AbstractRedisClient client, @Nullable ClientResources resources) {
     try {
       client.shutdownAsync(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -113,13 +114,13 @@ final class RedisConnections {
     resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
   }
 
-  private static Runnable shutdownOf(AbstractRedisClient owned, ClientResources resources) {
+  private static Runnable shutdownOf(AbstractRedisClient owned, @Nullable ClientResources resources) {
     return () -> shutdown(owned, resources);
   }
 
   /** A connect that failed half-way: closes what was opened and shuts an owned client down; returns the failure. */
   private static RuntimeException abandon(
-      StatefulConnection<?, ?> commands, Runnable shutdownOwned, RuntimeException failure) {
+      @Nullable StatefulConnection<?, ?> commands, Runnable shutdownOwned, RuntimeException failure) {
     if (commands != null) {
       closeBounded(commands, Duration.ofSeconds(5));
     }
@@ -128,8 +129,8 @@ final class RedisConnections {
   }
 
   /** One server: {@code uri} (owned client) or {@code borrowed}. */
-  static RedisConnections standalone(String uri, RedisClient borrowed, Duration timeout, boolean configure,
-      SslOptions ssl, String threadPrefix) {
+  static RedisConnections standalone(@Nullable String uri, @Nullable RedisClient borrowed, Duration timeout,
+      boolean configure, @Nullable SslOptions ssl, String threadPrefix) {
     refuseSslForBorrowed(borrowed, ssl);
     ClientResources resources = borrowed == null ? ownedResources(threadPrefix) : null;
     RedisClient client = borrowed != null ? borrowed : ownedClient(resources, uri, ssl);
@@ -143,7 +144,7 @@ final class RedisConnections {
    * Independent servers, for Redlock: one owned client each, all sharing one set of threads, which the last of
    * them to close shuts down. Every server must be reachable now; a failure closes what was opened.
    */
-  static List<RedisConnections> independent(List<String> uris, Duration timeout, SslOptions ssl,
+  static List<RedisConnections> independent(List<String> uris, Duration timeout, @Nullable SslOptions ssl,
       String threadPrefix) {
     ClientResources resources = ownedResources(threadPrefix);
     AtomicInteger open = new AtomicInteger(uris.size());
@@ -171,7 +172,7 @@ final class RedisConnections {
     }
   }
 
-  private static void refuseSslForBorrowed(AbstractRedisClient borrowed, SslOptions ssl) {
+  private static void refuseSslForBorrowed(@Nullable AbstractRedisClient borrowed, @Nullable SslOptions ssl) {
     if (borrowed != null && ssl != null) {
       throw new IllegalStateException("sslOptions(...) applies to the clients this library creates; a borrowed"
           + " client keeps its own: set them in its ClientOptions instead");
@@ -179,7 +180,7 @@ final class RedisConnections {
   }
 
   /** @param ssl the trust material and client certificate for {@code rediss://}, or null for Lettuce's defaults */
-  private static RedisClient ownedClient(ClientResources resources, String uri, SslOptions ssl) {
+  private static RedisClient ownedClient(ClientResources resources, String uri, @Nullable SslOptions ssl) {
     RedisClient client = RedisClient.create(resources, RedisURI.create(uri));
     // Fail fast while disconnected instead of queueing: callers retry with their own deadlines.
     ClientOptions.Builder options =
@@ -210,8 +211,8 @@ final class RedisConnections {
   }
 
   /** A Redis Cluster: seed {@code uris} (owned client) or {@code borrowed}. */
-  static RedisConnections cluster(List<String> uris, RedisClusterClient borrowed, Duration timeout, SslOptions ssl,
-      String threadPrefix) {
+  static RedisConnections cluster(@Nullable List<String> uris, @Nullable RedisClusterClient borrowed, Duration timeout,
+      @Nullable SslOptions ssl, String threadPrefix) {
     refuseSslForBorrowed(borrowed, ssl);
     ClientResources resources = borrowed == null ? ownedResources(threadPrefix) : null;
     RedisClusterClient client = borrowed;

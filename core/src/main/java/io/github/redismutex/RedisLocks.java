@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,11 +95,24 @@ public final class RedisLocks implements AutoCloseable {
     this.reconnectWatch = deployment.onReconnect(background::reconnected);
   }
 
-  /** Connects with the defaults to the server at {@code uri} ({@code redis://host:port/db}, {@code rediss://…}). */
+  /**
+   * Connects with the defaults to the server at {@code uri} ({@code redis://host:port/db}, {@code rediss://…}).
+   *
+   * @param uri a Redis URI; {@code redis-sentinel://…} names a Sentinel deployment
+   * @return the connected instance, which owns its Lettuce client; close it when done
+   * @throws NullPointerException if {@code uri} is null
+   * @throws IllegalArgumentException if {@code uri} is not a Redis URI or names a port outside 1 to 65535
+   * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached
+   */
   public static RedisLocks connect(String uri) {
     return builder().uri(uri).build();
   }
 
+  /**
+   * Starts the settings of an instance: set exactly one way to reach Redis, then {@link Builder#build()}.
+   *
+   * @return a builder with the defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -108,6 +122,8 @@ public final class RedisLocks implements AutoCloseable {
    * characters and braces included; different names never share a lock. No round trip; nothing is kept for a name
    * while no thread holds or awaits it.
    *
+   * @param name the lock's name, shared by every process that uses the lock
+   * @return a handle on the lock, for any thread of this JVM
    * @throws NullPointerException if {@code name} is null
    * @throws IllegalArgumentException if {@code name} is empty, longer than 1024 bytes in UTF-8, or not valid Unicode
    * @throws IllegalStateException if this instance is closed
@@ -124,9 +140,12 @@ public final class RedisLocks implements AutoCloseable {
    * thread, acquisition time, remaining lease and fencing token, read in one atomic step. Empty when the lock is
    * free. One round trip. For operators and diagnostics: the answer may be stale on arrival.
    *
+   * @param name the lock's name, as given to {@link #mutex}
+   * @return the holder, or empty when nobody holds the lock
    * @throws NullPointerException if {@code name} is null
    * @throws IllegalArgumentException if {@code name} is not a valid lock name (see {@link #mutex})
    * @throws IllegalStateException if this instance is closed
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached or does not answer within the command timeout
    */
   public Optional<LockInfo> inspect(String name) {
     LockKeys.checkName(name);
@@ -140,11 +159,14 @@ public final class RedisLocks implements AutoCloseable {
    * refused. One round trip. On Redis Cluster give {@code key} a hash tag, e.g. <code>"{account:1}"</code>.
    *
    * @param key the resource's key, used as given (no prefix); not one of the locks' own keys
+   * @param value the resource's new value
    * @param fencingToken from {@link RedisMutex#fencingToken()}
    * @return true if written, false if a higher token wrote the key before
    * @throws NullPointerException if {@code key} or {@code value} is null
    * @throws IllegalArgumentException if {@code key} is empty or has the shape of a lock's own key (it starts with
    *     the key prefix and a brace), or {@code fencingToken} is not positive
+   * @throws IllegalStateException if this instance is closed
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached or does not answer within the command timeout
    */
   public boolean fencedSet(String key, String value, long fencingToken) {
     return queries.fencedSet(key, value, fencingToken);
@@ -214,30 +236,40 @@ public final class RedisLocks implements AutoCloseable {
    * thread-safe.
    */
   public static final class Builder {
-    private String uri;
-    private RedisClient client;
-    private List<String> clusterUris;
-    private RedisClusterClient clusterClient;
-    private List<String> redlockUris;
+    private @Nullable String uri;
+    private @Nullable RedisClient client;
+    private @Nullable List<String> clusterUris;
+    private @Nullable RedisClusterClient clusterClient;
+    private @Nullable List<String> redlockUris;
     private Duration leaseTime = DEFAULT_LEASE_TIME;
     private String keyPrefix = LockKeys.DEFAULT_PREFIX;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private boolean configureKeyspaceNotifications = false;
-    private LeaseLostListener leaseLostListener;
+    private @Nullable LeaseLostListener leaseLostListener;
     private int maxLocalHandOvers = DEFAULT_MAX_LOCAL_HAND_OVERS;
     private LockMetrics metrics = LockMetrics.NONE;
-    private SslOptions ssl;
+    private @Nullable SslOptions ssl;
 
     private Builder() {}
 
-    /** The server to connect to, as a Redis URI; the built instance owns its client. Excludes {@link #client}. */
+    /**
+     * The server to connect to, as a Redis URI; the built instance owns its client. Excludes {@link #client}.
+     *
+     * @param uri {@code redis://host:port/db}, {@code rediss://…} for TLS, {@code redis-sentinel://…} for Sentinel
+     * @return this builder
+     */
     public Builder uri(String uri) {
       RedisUris.check("uri", uri);
       this.uri = uri;
       return this;
     }
 
-    /** A Lettuce client to borrow: used for the connections, never shut down by this library. Excludes {@link #uri}. */
+    /**
+     * A Lettuce client to borrow: used for the connections, never shut down by this library. Excludes {@link #uri}.
+     *
+     * @param client the client, with its default URI set; its owner shuts it down after closing the instance
+     * @return this builder
+     */
     public Builder client(RedisClient client) {
       this.client = Objects.requireNonNull(client, "client must not be null");
       return this;
@@ -247,8 +279,10 @@ public final class RedisLocks implements AutoCloseable {
      * The seed nodes of a Redis Cluster, as Redis URIs; the built instance owns its cluster client. Each lock's keys
      * share one hash slot; releases are announced cluster-wide by PUBLISH. Excludes {@link #uri} and the clients.
      *
+     * @param uris at least one seed node; the others are discovered
+     * @return this builder
      * @throws NullPointerException if {@code uris} or one of them is null
-     * @throws IllegalArgumentException if there is none, or one is not a Redis URI
+     * @throws IllegalArgumentException if there is none, one is not a Redis URI, or one is repeated
      */
     public Builder cluster(String... uris) {
       this.clusterUris = RedisUris.checkAll("cluster", "a cluster seed URI", uris, 1);
@@ -261,6 +295,8 @@ public final class RedisLocks implements AutoCloseable {
      * #build} connects. Conditions are not supported in this mode. Excludes {@link #uri}, {@link #cluster} and the
      * clients.
      *
+     * @param uris one per server, each server named once
+     * @return this builder
      * @throws NullPointerException if {@code uris} or one of them is null
      * @throws IllegalArgumentException if there are fewer than 3, one is not a Redis URI, or one is repeated
      */
@@ -269,7 +305,12 @@ public final class RedisLocks implements AutoCloseable {
       return this;
     }
 
-    /** A Lettuce cluster client to borrow, never shut down by this library. Excludes the other connection settings. */
+    /**
+     * A Lettuce cluster client to borrow, never shut down by this library. Excludes the other connection settings.
+     *
+     * @param clusterClient the client, with its seed URIs set; its owner shuts it down after closing the instance
+     * @return this builder
+     */
     public Builder clusterClient(RedisClusterClient clusterClient) {
       this.clusterClient = Objects.requireNonNull(clusterClient, "clusterClient must not be null");
       return this;
@@ -278,6 +319,9 @@ public final class RedisLocks implements AutoCloseable {
     /**
      * How long a lock outlives a holder that stopped renewing it (default 30 s, from 100 ms to 1 day). Held locks are
      * renewed every third of it.
+     *
+     * @param leaseTime the lease of every lock of the instance
+     * @return this builder
      */
     public Builder leaseTime(Duration leaseTime) {
       this.leaseTime = LockSettings.checkDuration("leaseTime", leaseTime, MIN_LEASE_TIME, MAX_LEASE_TIME);
@@ -287,13 +331,21 @@ public final class RedisLocks implements AutoCloseable {
     /**
      * Prepended to every lock key (default {@code "redis-mutex:"}); at most 256 bytes, without braces. Processes share
      * a lock when they use the same prefix and name.
+     *
+     * @param keyPrefix any text within those limits, the empty one included
+     * @return this builder
      */
     public Builder keyPrefix(String keyPrefix) {
       this.keyPrefix = LockKeys.checkPrefix(keyPrefix);
       return this;
     }
 
-    /** The longest wait for any one Redis reply (default 2 s, from 1 ms to 10 minutes). */
+    /**
+     * The longest wait for any one Redis reply (default 2 s, from 1 ms to 10 minutes).
+     *
+     * @param commandTimeout the bound for every command the instance sends
+     * @return this builder
+     */
     public Builder commandTimeout(Duration commandTimeout) {
       this.commandTimeout =
           LockSettings.checkDuration("commandTimeout", commandTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
@@ -305,6 +357,9 @@ public final class RedisLocks implements AutoCloseable {
      * flags already set). Default false: no server setting is changed. Releases are announced on the library's own
      * channels either way and waiters re-check when the holder's lease runs out; notifications, used whenever the
      * server sends them, only let a waiter hear an expiry as it happens.
+     *
+     * @param configure true to add the flags when {@link #build} connects
+     * @return this builder
      */
     public Builder configureKeyspaceNotifications(boolean configure) {
       this.configureKeyspaceNotifications = configure;
@@ -314,6 +369,9 @@ public final class RedisLocks implements AutoCloseable {
     /**
      * Told once for each held lock whose lease is lost while its holder still holds it (see {@link
      * LeaseLostListener}). Default: none; losses are logged at WARN either way.
+     *
+     * @param listener the one listener of the instance, replacing any set before
+     * @return this builder
      */
     public Builder onLeaseLost(LeaseLostListener listener) {
       this.leaseLostListener = Objects.requireNonNull(listener, "listener must not be null");
@@ -327,6 +385,9 @@ public final class RedisLocks implements AutoCloseable {
      * watchdog and its owner token carry over, each hold still draws its own {@linkplain RedisMutex#fencingToken()
      * fencing token}, and after that many the lock goes through Redis, where waiters of other processes get their
      * turn first.
+     *
+     * @param maxLocalHandOvers the most hand-overs in a row that bypass Redis
+     * @return this builder
      */
     public Builder maxLocalHandOvers(int maxLocalHandOvers) {
       if (maxLocalHandOvers < 0 || maxLocalHandOvers > 1_000) {
@@ -339,6 +400,9 @@ public final class RedisLocks implements AutoCloseable {
     /**
      * TLS for {@code rediss://} URIs of the clients this instance creates: trust material and a client certificate.
      * Default: the JVM's trust store, no client certificate. Not with a borrowed client, which keeps its own options.
+     *
+     * @param ssl Lettuce's TLS settings, for every server the instance connects to
+     * @return this builder
      */
     public Builder sslOptions(SslOptions ssl) {
       this.ssl = Objects.requireNonNull(ssl, "ssl must not be null");
@@ -350,6 +414,9 @@ public final class RedisLocks implements AutoCloseable {
      * and hold times, hand-overs by kind, waiters now, leases renewed and lost, wake-ups by cause, Redis errors
      * (see docs/metrics.md). Meters of one lock are tagged with its name, for the first 100 names; the others share
      * the tag {@code lock=other}. Default: no meters, and Micrometer need not be on the class path.
+     *
+     * @param registry where the meters are registered, when {@link #build} is called
+     * @return this builder
      */
     public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
       Objects.requireNonNull(registry, "registry must not be null");
@@ -360,7 +427,9 @@ public final class RedisLocks implements AutoCloseable {
     /**
      * Connects and returns the instance.
      *
-     * @throws IllegalStateException unless exactly one of {@link #uri}, {@link #cluster} and a client was set
+     * @return the connected instance, which the caller closes
+     * @throws IllegalStateException unless exactly one of {@link #uri}, {@link #cluster}, {@link #redlock} and a client
+     *     was set, or if {@link #sslOptions} was set with a borrowed client
      * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached
      */
     public RedisLocks build() {

@@ -143,7 +143,11 @@ public final class RedisMutex implements Lock {
   /**
    * {@link #tryLock(long, TimeUnit)} with the time as a {@link Duration}.
    *
+   * @param timeout the longest wait for the lock; zero or less for one attempt without waiting, beyond about 292
+   *     years for no limit
+   * @return true if the lock is now held by this thread, false if the time ran out first
    * @throws NullPointerException if {@code timeout} is null
+   * @throws InterruptedException if the thread was interrupted before or during the call; the lock is not held then
    */
   public boolean tryLock(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout must not be null");
@@ -211,6 +215,7 @@ public final class RedisMutex implements Lock {
    * @param conditionName 1 to 1024 bytes of UTF-8, as for lock names
    * @throws NullPointerException if {@code conditionName} is null
    * @throws IllegalArgumentException if {@code conditionName} is empty, too long or not valid Unicode
+   * @return a handle on the condition, bound to this lock
    * @throws UnsupportedOperationException in Redlock mode ({@link RedisLocks.Builder#redlock})
    */
   public Condition newCondition(String conditionName) {
@@ -226,17 +231,29 @@ public final class RedisMutex implements Lock {
   /**
    * Whether any thread of any process holds the lock. No round trip when a thread of this {@link RedisLocks}
    * holds it, else one (EXISTS). For monitoring, not for synchronisation: the answer may be stale on arrival.
+   *
+   * @return true if an owner held the lock when asked
+   * @throws IllegalStateException if the {@link RedisLocks} is closed
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached or does not answer within the command timeout
    */
   public boolean isLocked() {
     return sync.isHeldHere(name) || queries.isLocked(name, key);
   }
 
-  /** Whether the calling thread holds the lock. No round trip. */
+  /**
+   * Whether the calling thread holds the lock. No round trip.
+   *
+   * @return true while it holds the lock in this JVM, also after its lease was lost (see {@link #isLeaseValid()})
+   */
   public boolean isHeldByCurrentThread() {
     return sync.holdCount(name) > 0;
   }
 
-  /** How many holds the calling thread has on the lock: 0 when it does not hold it. No round trip. */
+  /**
+   * How many holds the calling thread has on the lock. No round trip.
+   *
+   * @return its acquisitions not yet matched by an unlock; 0 when it does not hold the lock
+   */
   public int getHoldCount() {
     return sync.holdCount(name);
   }
@@ -258,6 +275,11 @@ public final class RedisMutex implements Lock {
   /**
    * The time left on the current holder's lease, whoever holds the lock (the @upstash/lock SDK's status):
    * {@link Duration#ZERO} when the lock is free. One round trip (PTTL).
+   *
+   * @return the time left; {@code ChronoUnit.FOREVER}'s duration for a key without expiry (not written by
+   *     redis-mutex)
+   * @throws IllegalStateException if the {@link RedisLocks} is closed
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached or does not answer within the command timeout
    */
   public Duration remainingLease() {
     return queries.remainingLease(name, key);
@@ -275,6 +297,7 @@ public final class RedisMutex implements Lock {
    * nothing for fencing. Each hold draws its own, also after a local hand-over (see {@link
    * RedisLocks.Builder#maxLocalHandOvers}).
    *
+   * @return the hold's token, positive
    * @throws IllegalMonitorStateException if the calling thread does not hold the lock
    * @throws LeaseExpiredException if the hold had no token yet and its lease is found lost: unlock, and acquire
    *     again
@@ -289,6 +312,8 @@ public final class RedisMutex implements Lock {
    * lost by the watchdog, {@link #extend} or a failed renewal, and not past its end. No round trip. A false answer
    * while {@link #isHeldByCurrentThread()} is true means: stop, and {@link #unlock()} (which will throw {@link
    * LeaseExpiredException}); see also {@link RedisLocks.Builder#onLeaseLost}.
+   *
+   * @return true if the calling thread holds the lock and its lease is not known to be lost
    */
   public boolean isLeaseValid() {
     return sync.isLeaseValid(name);
@@ -299,7 +324,11 @@ public final class RedisMutex implements Lock {
     return sync.heldLease(name, "leaseEndsAtNanos()").endsAtNanos();
   }
 
-  /** The name this lock was obtained with. */
+  /**
+   * The name this lock was obtained with.
+   *
+   * @return the name given to {@link RedisLocks#mutex(String)}
+   */
   public String getName() {
     return name;
   }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link LockStore} of Redlock: the same scripts on N independent Redis servers ({@link LettuceLockStore} each,
@@ -44,7 +45,8 @@ final class RedlockLockStore implements LockStore {
   }
 
   @Override
-  public CompletionStage<Attempt> acquire(String key, String token, long leaseMillis, String metadata, Ticket ticket) {
+  public CompletionStage<Attempt> acquire(
+      String key, String token, long leaseMillis, String metadata, @Nullable Ticket ticket) {
     long sentAt = System.nanoTime();
     long validMillis = leaseMillis - ClockDrift.allowanceMillis(leaseMillis);
     List<CompletableFuture<Attempt>> answers =
@@ -136,7 +138,7 @@ final class RedlockLockStore implements LockStore {
    * A token once a majority drew or confirmed one (the highest of theirs); 0 once a majority no longer owns it;
    * {@link #COUNTER_NOT_A_NUMBER} when a server's counter is not a number and no majority drew without it.
    */
-  private Long highestOfMajority(MajorityVote.Votes<Long> votes) {
+  private @Nullable Long highestOfMajority(MajorityVote.Votes<Long> votes) {
     List<Long> drawn = votes.answers(t -> t > 0);
     if (drawn.size() >= majority) {
       return drawn.stream().mapToLong(Long::longValue).max().orElseThrow();

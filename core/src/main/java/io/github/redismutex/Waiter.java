@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One thread's wait for a lock that another owner holds: the channels that announce its release, and a signal
@@ -45,7 +46,7 @@ final class Waiter {
   }
 
   /** The latest announced hand-over if it went to {@code token}, else null; either way it is not returned again. */
-  Grant takeGrant(String token) {
+  @Nullable Grant takeGrant(String token) {
     Grant grant = latestGrant.get();
     if (grant == null || !grant.token().equals(token)) {
       return null;

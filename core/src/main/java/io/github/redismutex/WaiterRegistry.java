@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The threads of one {@link RedisLocks} that wait for a release, by channel, with reference-counted
@@ -28,7 +29,7 @@ final class WaiterRegistry implements Subscriber.Listener {
   /** A channel's waiters; present in the map exactly while it has at least one. */
   private static final class Subscription {
     final Set<Waiter> waiters = new LinkedHashSet<>();
-    CompletableFuture<Void> confirmed;
+    @Nullable CompletableFuture<Void> confirmed;
     // 1 while our SUBSCRIBE awaits its confirmation; a confirmation that finds 0 is Lettuce re-subscribing
     // after a reconnect, which is when announcements may have been lost
     int unconfirmedRequests;

@@ -33,4 +33,7 @@
  * <p>What is kept in Redis, the messages, the clocks and the invariants the safety argument rests on are in {@code
  * docs/protocol.md}.
  */
+@NullMarked
 package io.github.redismutex;
+
+import org.jspecify.annotations.NullMarked;

@@ -22,6 +22,9 @@ public final class Main {
   /**
    * Runs and exits with the status. Writes UTF-8 whatever the locale: under the C locale of many containers Java
    * would print every non-ASCII character of a lock name as '?'.
+   *
+   * @param args a command, its arguments and options, as {@code --help} lists them; without {@code --uri}, the
+   *     environment's {@code REDIS_URL} names the server
    */
   public static void main(String[] args) {
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);

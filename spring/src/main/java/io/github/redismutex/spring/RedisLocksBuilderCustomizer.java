@@ -9,6 +9,10 @@ import io.github.redismutex.RedisLocks;
  */
 @FunctionalInterface
 public interface RedisLocksBuilderCustomizer {
-  /** Adjusts the builder; it already carries the properties and the connection. */
+  /**
+   * Adjusts the builder; it already carries the properties and the connection.
+   *
+   * @param builder the builder to change with its setters; {@code build()} is called after every customizer ran
+   */
   void customize(RedisLocks.Builder builder);
 }

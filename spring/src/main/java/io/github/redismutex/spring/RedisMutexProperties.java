@@ -47,45 +47,79 @@ public class RedisMutexProperties {
    */
   private int maxLocalHandOvers = 8;
 
+  /** {@return the lease of every lock: {@code redis-mutex.lease-time}} */
   public Duration getLeaseTime() {
     return leaseTime;
   }
 
+  /**
+   * Sets {@code redis-mutex.lease-time}.
+   *
+   * @param leaseTime from 100ms to 1d
+   * @throws IllegalArgumentException if it is null or out of that range; the message names the property
+   */
   public void setLeaseTime(Duration leaseTime) {
     check("lease-time", () -> RedisLocks.builder().leaseTime(leaseTime));
     this.leaseTime = leaseTime;
   }
 
+  /** {@return the prefix of every lock key: {@code redis-mutex.key-prefix}} */
   public String getKeyPrefix() {
     return keyPrefix;
   }
 
+  /**
+   * Sets {@code redis-mutex.key-prefix}.
+   *
+   * @param keyPrefix at most 256 bytes in UTF-8, without braces
+   * @throws IllegalArgumentException if it is null, too long or has a brace; the message names the property
+   */
   public void setKeyPrefix(String keyPrefix) {
     check("key-prefix", () -> RedisLocks.builder().keyPrefix(keyPrefix));
     this.keyPrefix = keyPrefix;
   }
 
+  /** {@return the longest wait for one Redis reply: {@code redis-mutex.command-timeout}} */
   public Duration getCommandTimeout() {
     return commandTimeout;
   }
 
+  /**
+   * Sets {@code redis-mutex.command-timeout}.
+   *
+   * @param commandTimeout from 1ms to 10m
+   * @throws IllegalArgumentException if it is null or out of that range; the message names the property
+   */
   public void setCommandTimeout(Duration commandTimeout) {
     check("command-timeout", () -> RedisLocks.builder().commandTimeout(commandTimeout));
     this.commandTimeout = commandTimeout;
   }
 
+  /** {@return whether to turn on keyspace notifications: {@code redis-mutex.configure-keyspace-notifications}} */
   public boolean isConfigureKeyspaceNotifications() {
     return configureKeyspaceNotifications;
   }
 
+  /**
+   * Sets {@code redis-mutex.configure-keyspace-notifications}.
+   *
+   * @param configureKeyspaceNotifications true to add the flags K, g, x, e to the server's configuration at startup
+   */
   public void setConfigureKeyspaceNotifications(boolean configureKeyspaceNotifications) {
     this.configureKeyspaceNotifications = configureKeyspaceNotifications;
   }
 
+  /** {@return the most hand-overs in a row that bypass Redis: {@code redis-mutex.max-local-hand-overs}} */
   public int getMaxLocalHandOvers() {
     return maxLocalHandOvers;
   }
 
+  /**
+   * Sets {@code redis-mutex.max-local-hand-overs}.
+   *
+   * @param maxLocalHandOvers from 0 to 1000
+   * @throws IllegalArgumentException if it is out of that range; the message names the property
+   */
   public void setMaxLocalHandOvers(int maxLocalHandOvers) {
     check("max-local-hand-overs", () -> RedisLocks.builder().maxLocalHandOvers(maxLocalHandOvers));
     this.maxLocalHandOvers = maxLocalHandOvers;

@@ -106,7 +106,8 @@ final class RedisServers implements AutoCloseable {
   }
 
   private static boolean free(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+    try {
+      new ServerSocket(port, 1, InetAddress.getLoopbackAddress()).close();
       return true;
     } catch (IOException e) {
       return false;
