@@ -99,25 +99,31 @@ final class Acquisition {
 
   /** Holds the lock if the latest attempt's hand-over was announced and is not over yet. */
   private boolean takeGrant() {
-    Grant grant = waiter == null || latest == null ? null : waiter.takeGrant(token);
-    if (grant == null || !grant.nonce().equals(latest.nonce())) {
+    Waiter registered = waiter;
+    Queued queued = latest;
+    if (registered == null || queued == null) {
+      return false;
+    }
+    Grant grant = registered.takeGrant(token);
+    if (grant == null || !grant.nonce().equals(queued.nonce())) {
       return false;
     }
     long now = System.nanoTime();
-    long spanMicros = grant.serverMicros() - latest.serverMicros(); // attempt to hand-over, on the server's clock
+    long spanMicros = grant.serverMicros() - queued.serverMicros(); // attempt to hand-over, on the server's clock
     long spanNanos = TimeUnit.MICROSECONDS.toNanos(spanMicros);
-    if (spanNanos - spanNanos / 100 > (now - latest.sentAtNanos()) + MESSAGE_SLACK_NANOS) {
+    if (spanNanos - spanNanos / 100 > (now - queued.sentAtNanos()) + MESSAGE_SLACK_NANOS) {
       // later than now by this JVM's clock, beyond the 1% a clock may run fast: not one server clock (a
       // failover?), so the span cannot be relied on; the next attempt asks instead
       return false;
     }
     // The allowance covers the whole span the lease end rests on, not only the hand-over's own lease.
-    long endsAt = ClockDrift.leaseEndNanos(latest.sentAtNanos(), spanMicros / 1000 + grant.leaseMillis());
+    long endsAt = ClockDrift.leaseEndNanos(queued.sentAtNanos(), spanMicros / 1000 + grant.leaseMillis());
     if (endsAt - now <= 0) {
       return false; // this thread was held up too long to rely on it: the next attempt finds out what is left
     }
-    hold(new Lease(local.name, local.key, token, grant.fencingToken(), endsAt));
-    parts.watchdog().renewNow(held); // to the full lease at once, in the background
+    Lease lease = new Lease(local.name, local.key, token, grant.fencingToken(), endsAt);
+    hold(lease);
+    parts.watchdog().renewNow(lease); // to the full lease at once, in the background
     parts.metrics().handOver(local.name, LockMetrics.HandOver.DIRECT);
     return true;
   }
@@ -262,8 +268,12 @@ final class Acquisition {
     if (nanos <= 0) {
       return;
     }
+    Waiter registered = waiter;
+    if (registered == null) { // every wait follows an attempt that registered one: see onHeld and onFailure
+      throw new IllegalStateException("a wait without a registered waiter");
+    }
     try {
-      boolean woken = waiter.await(nanos);
+      boolean woken = registered.await(nanos);
       parts.metrics().wokenBy(woken ? LockMetrics.WakeUp.NOTIFICATION : LockMetrics.WakeUp.RECHECK);
     } catch (InterruptedException e) {
       if (wait.interruptible()) {

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one background thread of a {@link RedisLocks}, {@code <prefix>-watchdog}, and what runs on it: the lease
@@ -16,7 +19,10 @@ import java.util.concurrent.TimeUnit;
 final class Background {
   final LeaseWatchdog watchdog;
   final UnconfirmedReleases releases;
+  private static final Logger log = LoggerFactory.getLogger(Background.class);
+
   private final ScheduledExecutorService thread;
+  private final ScheduledFuture<?> resends;
 
   Background(LockStore store, List<LockStore> cleanUpTargets, LeaseLossReporter losses, LockMetrics metrics,
       long leaseMillis, Duration commandTimeout, String threadName) {
@@ -28,7 +34,17 @@ final class Background {
     this.watchdog = new LeaseWatchdog(store, losses, metrics, leaseMillis, thread);
     this.releases = new UnconfirmedReleases(cleanUpTargets, leaseMillis, commandTimeout);
     long period = UnconfirmedReleases.RESEND_PERIOD_MILLIS;
-    thread.scheduleWithFixedDelay(releases::resend, period, period, TimeUnit.MILLISECONDS);
+    this.resends = thread.scheduleWithFixedDelay(this::resend, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** A periodic task that throws is never run again: a failed round of resends must not end the next ones. */
+  private void resend() {
+    try {
+      releases.resend();
+    } catch (RuntimeException e) {
+      log.warn("resending unconfirmed releases failed; retrying in {} ms", UnconfirmedReleases.RESEND_PERIOD_MILLIS,
+          e);
+    }
   }
 
   /**
@@ -38,7 +54,7 @@ final class Background {
   void reconnected() {
     watchdog.renewAllSoon();
     try {
-      thread.execute(releases::resend);
+      thread.execute(this::resend);
     } catch (RejectedExecutionException e) {
       // closed: nothing to send any more
     }
@@ -47,6 +63,7 @@ final class Background {
   /** Stops the renewals and the thread, waiting at most {@code timeout} for a task under way. */
   void close(Duration timeout) {
     watchdog.close();
+    resends.cancel(false);
     thread.shutdownNow();
     try {
       thread.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);

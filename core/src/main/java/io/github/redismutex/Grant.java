@@ -18,7 +18,7 @@ record Grant(String token, String nonce, long leaseMillis, long fencingToken, lo
     if (message == null || !message.startsWith(PREFIX)) {
       return null;
     }
-    String[] fields = message.substring(PREFIX.length()).split(" ");
+    String[] fields = message.substring(PREFIX.length()).split(" ", -1);
     if (fields.length != 5) {
       return null;
     }

@@ -19,9 +19,10 @@ import org.jspecify.annotations.Nullable;
 public final class LeaseExpiredException extends IllegalMonitorStateException {
   private static final long serialVersionUID = 1L;
 
-  /** As given to {@link RedisLocks#mutex(String)}; part of the serial form, unlike the lease's end. */
+  /** As given to {@link RedisLocks#mutex(String)}. */
   private final String lockName;
-  private final transient Instant leaseEndedAt;
+  /** When the lease ended by this JVM's estimate; see {@link #leaseEndedAt()}. */
+  private final Instant leaseEndedAt;
 
   /**
    * @param foundLostAt when the watchdog or extend found the lease lost before unlock, or null

@@ -4,6 +4,8 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one pub/sub connection of a {@link RedisLocks}, however many threads wait on however many locks.
@@ -11,6 +13,8 @@ import java.util.concurrent.CompletionStage;
  * WaiterRegistry#onSubscribed}. Thread-safe.
  */
 final class LettuceSubscriber implements Subscriber {
+  private static final Logger log = LoggerFactory.getLogger(LettuceSubscriber.class);
+
   /**
    * Keyspace events after which a lock key may be free without a release announcement. A release's own
    * {@code del} is left out (the release channel announces it, and waking twice costs an attempt), and so are
@@ -49,7 +53,12 @@ final class LettuceSubscriber implements Subscriber {
 
   @Override
   public void unsubscribe(String channel) {
-    connection.async().unsubscribe(channel);
+    // Fire and forget: a subscription left behind only brings messages nobody waits for, and ends with the connection.
+    connection.async().unsubscribe(channel).whenComplete((ok, failure) -> {
+      if (failure != null) {
+        log.debug("UNSUBSCRIBE {} failed", channel, failure);
+      }
+    });
   }
 
 }

@@ -40,18 +40,18 @@ final class LocalLock {
 
   /** Takes the gate as {@code wait} allows: false if it could not (a try, or the deadline passed first). */
   boolean enter(WaitPolicy wait, Deadline deadline) throws InterruptedException {
-    switch (wait) {
-      case TRY_ONCE, TRY_NO_WAIT:
-        return gate.tryLock();
-      case TIMED:
-        return gate.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
-      case INTERRUPTIBLE:
+    return switch (wait) {
+      case TRY_ONCE, TRY_NO_WAIT -> gate.tryLock();
+      case TIMED -> gate.tryLock(deadline.remainingNanos(), TimeUnit.NANOSECONDS);
+      case INTERRUPTIBLE -> {
         gate.lockInterruptibly();
-        return true;
-      default:
+        yield true;
+      }
+      case UNINTERRUPTIBLE -> {
         gate.lock();
-        return true;
-    }
+        yield true;
+      }
+    };
   }
 
   /** Takes the gate once more for a thread that holds the lock (restoring hold counts after a condition wait). */
@@ -99,6 +99,9 @@ final class LocalLock {
    */
   @Nullable Lease offerOrGiveUp(int maxHandOvers) {
     Lease released = lease;
+    if (released == null) { // the caller checked that it holds the gate, so it holds the lease (class invariants)
+      throw new IllegalStateException("an outermost release of '" + name + "' without a lease");
+    }
     lease = null;
     if (released.localHandOvers() < maxHandOvers && gate.hasQueuedThreads() && released.isValid()) {
       released.handedOver();

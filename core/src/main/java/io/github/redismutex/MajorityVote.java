@@ -48,6 +48,7 @@ final class MajorityVote {
    * that gave up) cancels the answers still to come, so that none of them sends a second command ({@link
    * OrderedReply}).
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // callbacks: the futures whenComplete returns carry nothing more
   static <T, R> CompletableFuture<R> decide(List<CompletableFuture<T>> answers, Function<Votes<T>, R> decider) {
     int majority = answers.size() / 2 + 1;
     AtomicReference<Votes<T>> latest = new AtomicReference<>(Votes.none(answers.size(), majority));

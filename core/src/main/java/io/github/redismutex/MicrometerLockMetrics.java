@@ -4,12 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * {@link LockMetrics} as Micrometer meters, all named {@code redis.mutex.*}; the only class that touches Micrometer,
@@ -30,29 +31,24 @@ final class MicrometerLockMetrics implements LockMetrics {
   private final AtomicInteger namesTagged = new AtomicInteger();
   private final AtomicInteger waiting = new AtomicInteger();
   private final Counter renewed;
-  private final Map<WakeUp, Counter> wakeUps = new EnumMap<>(WakeUp.class);
+  private final Map<WakeUp, Counter> wakeUps;
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
 
   /** The meters of one lock tag. */
   private final class PerLock {
-    final Map<Outcome, Counter> acquisitions = new EnumMap<>(Outcome.class);
-    final Map<HandOver, Counter> handOvers = new EnumMap<>(HandOver.class);
+    final Map<Outcome, Counter> acquisitions;
+    final Map<HandOver, Counter> handOvers;
     final Timer waits;
     final Timer holds;
     final Counter lost;
 
     PerLock(String tag) {
-      for (Outcome outcome : Outcome.values()) {
-        acquisitions.put(outcome, Counter.builder("redis.mutex.acquisitions").tag("lock", tag)
-            .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-            .description("acquisition calls, by how they ended (re-entries not counted)").register(registry));
-      }
-      for (HandOver how : HandOver.values()) {
-        handOvers.put(how, Counter.builder("redis.mutex.handovers").tag("lock", tag)
-            .tag("kind", how.name().toLowerCase(Locale.ROOT))
-            .description("locks that came to a waiting thread: local, direct (granted by a release), redis")
-            .register(registry));
-      }
+      acquisitions = counters(Outcome.values(), outcome -> Counter.builder("redis.mutex.acquisitions").tag("lock", tag)
+          .tag("outcome", lowerCase(outcome))
+          .description("acquisition calls, by how they ended (re-entries not counted)"));
+      handOvers = counters(HandOver.values(), how -> Counter.builder("redis.mutex.handovers").tag("lock", tag)
+          .tag("kind", lowerCase(how))
+          .description("locks that came to a waiting thread: local, direct (granted by a release), redis"));
       waits = Timer.builder("redis.mutex.wait").tag("lock", tag)
           .description("time from an acquisition call to its end").register(registry);
       holds = Timer.builder("redis.mutex.hold").tag("lock", tag)
@@ -68,12 +64,30 @@ final class MicrometerLockMetrics implements LockMetrics {
         .description("leases renewed by the watchdog").register(registry);
     Gauge.builder("redis.mutex.waiters", waiting, AtomicInteger::get)
         .description("threads waiting for a lock now").register(registry);
-    for (WakeUp cause : WakeUp.values()) {
-      wakeUps.put(cause, Counter.builder("redis.mutex.wakeups")
-          .tag("cause", cause.name().toLowerCase(Locale.ROOT))
-          .description("waits ended by a message (notification) or by the lease re-check (recheck)")
-          .register(registry));
+    this.wakeUps = counters(WakeUp.values(), cause -> Counter.builder("redis.mutex.wakeups")
+        .tag("cause", lowerCase(cause))
+        .description("waits ended by a message (notification) or by the lease re-check (recheck)"));
+  }
+
+  /** One counter per value of an enum, registered now. */
+  private <E extends Enum<E>> Map<E, Counter> counters(E[] values, Function<E, Counter.Builder> builder) {
+    Map<E, Counter> counters = new HashMap<>();
+    for (E value : values) {
+      counters.put(value, builder.apply(value).register(registry));
     }
+    return Map.copyOf(counters);
+  }
+
+  private static <E extends Enum<E>> Counter counter(Map<E, Counter> counters, E value) {
+    Counter counter = counters.get(value);
+    if (counter == null) { // counters() made one for every value
+      throw new IllegalStateException("no counter for " + value);
+    }
+    return counter;
+  }
+
+  private static String lowerCase(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
   }
 
   private PerLock of(String name) {
@@ -91,13 +105,13 @@ final class MicrometerLockMetrics implements LockMetrics {
   @Override
   public void acquisition(String name, Outcome outcome, long waitNanos) {
     PerLock meters = of(name);
-    meters.acquisitions.get(outcome).increment();
+    counter(meters.acquisitions, outcome).increment();
     meters.waits.record(waitNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
   public void handOver(String name, HandOver how) {
-    of(name).handOvers.get(how).increment();
+    counter(of(name).handOvers, how).increment();
   }
 
   @Override
@@ -122,7 +136,7 @@ final class MicrometerLockMetrics implements LockMetrics {
 
   @Override
   public void wokenBy(WakeUp cause) {
-    wakeUps.get(cause).increment();
+    counter(wakeUps, cause).increment();
   }
 
   @Override

@@ -1,10 +1,10 @@
 package io.github.redismutex;
 
-/** A lock of {@link MutexSync} as its conditions see it ({@link HeldLock}). Immutable. */
-record MutexHold(MutexSync sync, String name, String key) implements HeldLock {
+/** A lock of {@link MutexSync} and {@link HeldLeases} as its conditions see it ({@link HeldLock}). Immutable. */
+record MutexHold(MutexSync sync, HeldLeases leases, String name, String key) implements HeldLock {
   @Override
   public Lease lease(String what) {
-    return sync.heldLease(name, what);
+    return leases.of(name, what);
   }
 
   @Override

@@ -22,9 +22,7 @@ import org.slf4j.LoggerFactory;
  * watchdog and runs release.lua on the caller's thread ({@link Releaser}). A key that is gone or owned by another
  * token is left untouched and reported as a {@link LeaseExpiredException}.
  *
- * <h2>Fencing</h2>
- * A hold draws its fencing token on the first {@code fencingToken()} call (fence.lua, one round trip), never
- * otherwise, so the uncontended cycle stays at two round trips and four commands.
+ * <p>What a holder asks of its own lease (extend it, draw its fencing token, check it) is {@link HeldLeases}.
  *
  * <h2>Time and failures</h2>
  * One {@link Deadline} per call bounds every command, retry and subscription; each command is further capped at
@@ -41,7 +39,6 @@ final class MutexSync {
   private final Collaborators parts;
   private final LockSettings settings;
   private final Releaser releaser;
-  private final Replies replies;
   private final InFlight acquisitions = new InFlight(); // acquisitions in Redis, which close() lets finish
 
   MutexSync(LockTable table, Collaborators parts, LockSettings settings) {
@@ -50,7 +47,6 @@ final class MutexSync {
     this.settings = settings;
     Duration commandTimeout = Duration.ofNanos(settings.commandTimeoutNanos());
     this.releaser = new Releaser(parts.store(), parts.releases(), parts.metrics(), commandTimeout);
-    this.replies = new Replies(commandTimeout);
   }
 
   /**
@@ -219,19 +215,13 @@ final class MutexSync {
   private LocalLock heldLocalLock(String name, String what) {
     LocalLock local = table.peek(name);
     if (local == null || local.holdCount() == 0) {
-      throw new IllegalMonitorStateException(
-          what + " of '" + name + "' by thread '" + Thread.currentThread().getName() + "', which does not hold it");
+      throw HeldLeases.notHeld(name, what);
     }
     return local;
   }
 
   LockTable table() {
     return table;
-  }
-
-  /** The calling thread's lease of the lock. */
-  Lease heldLease(String name, String what) {
-    return heldLocalLock(name, what).heldLease();
   }
 
   int holdCount(String name) {
@@ -243,66 +233,5 @@ final class MutexSync {
   boolean isHeldHere(String name) {
     LocalLock local = table.peek(name);
     return local != null && local.isHeldHere();
-  }
-
-  boolean extend(String name, Duration additional) {
-    parts.lifecycle().checkOpen();
-    Lease lease = heldLease(name, "extend");
-    if (lease.isLost()) {
-      return false; // never trusted again, whatever the key says now
-    }
-    long sentAt = System.nanoTime();
-    long newLeaseMillis =
-        replies.await(parts.store().extend(lease.key, lease.token, additional.toMillis()), "extend of '" + name + "'");
-    if (newLeaseMillis < 0) {
-      parts.losses().report(lease, "extend found its key gone or taken");
-      return false;
-    }
-    lease.confirmedUntil(ClockDrift.leaseEndNanos(sentAt, newLeaseMillis));
-    return true;
-  }
-
-  /**
-   * The calling thread's fencing token for the lock: drawn by the hold's first call (one round trip), which checks
-   * in the same step that the lease is still ours, so a hold that lost its lease before it asked gets none.
-   */
-  long fencingToken(String name) {
-    Lease lease = heldLease(name, "fencingToken()");
-    long token = lease.fencingToken();
-    if (token != 0) {
-      return token;
-    }
-    parts.lifecycle().checkOpen();
-    if (!lease.isLost()) {
-      token = replies.await(parts.store().drawFencingToken(lease.key, lease.token,
-          LockValue.metadata(settings.processPart())), "fencingToken() of '" + name + "'");
-      if (token > 0) {
-        lease.fencingTokenDrawn(token);
-        return token;
-      }
-      if (token == LockStore.COUNTER_NOT_A_NUMBER) {
-        throw Acquisition.wrongType(name, LockKeys.fenceKey(lease.key));
-      }
-      parts.losses().report(lease, "fencingToken() found its key gone or taken");
-    }
-    throw new LeaseExpiredException(name, lease.endsAt(),
-        "lease of lock '" + name + "' was found lost at about " + lease.lostAt()
-            + " before this hold drew a fencing token; it gets none: unlock, and acquire again");
-  }
-
-  /** Whether the calling thread holds the lock with a lease not known to be lost or over; no round trip. */
-  boolean isLeaseValid(String name) {
-    LocalLock local = table.peek(name);
-    Lease lease = local == null ? null : local.heldLease();
-    if (lease == null) {
-      return false;
-    }
-    if (lease.isValid()) {
-      return true;
-    }
-    // Past its end without a confirmed renewal: record the loss, so the answer stays false, the listener is told
-    // and unlock() throws, even if a late renewal succeeds after all.
-    parts.losses().report(lease, "its end passed without a confirmed renewal");
-    return false;
   }
 }

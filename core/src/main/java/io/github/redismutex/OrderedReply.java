@@ -25,6 +25,7 @@ final class OrderedReply<T> extends CompletableFuture<T> {
    *
    * @param command writes the command (non-blocking) and returns its reply
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // callbacks: the futures whenComplete returns carry nothing more
   void followUp(Supplier<CompletionStage<T>> command) {
     CompletionStage<T> second;
     sending.lock();

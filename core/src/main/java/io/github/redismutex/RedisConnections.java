@@ -132,12 +132,21 @@ final class RedisConnections {
   static RedisConnections standalone(@Nullable String uri, @Nullable RedisClient borrowed, Duration timeout,
       boolean configure, @Nullable SslOptions ssl, String threadPrefix) {
     refuseSslForBorrowed(borrowed, ssl);
-    ClientResources resources = borrowed == null ? ownedResources(threadPrefix) : null;
-    RedisClient client = borrowed != null ? borrowed : ownedClient(resources, uri, ssl);
     if (borrowed != null) {
       BorrowedClients.check(borrowed, borrowed.getOptions());
+      return connect(borrowed, timeout, configure, () -> { });
     }
-    return connect(client, timeout, configure, borrowed == null ? shutdownOf(client, resources) : () -> { });
+    ClientResources resources = ownedResources(threadPrefix);
+    RedisClient client = ownedClient(resources, requireTarget(uri), ssl);
+    return connect(client, timeout, configure, shutdownOf(client, resources));
+  }
+
+  /** The builder lets only one way to reach Redis through: without a borrowed client, its URIs were set. */
+  private static <T> T requireTarget(@Nullable T uris) {
+    if (uris == null) {
+      throw new IllegalStateException("neither a URI nor a borrowed client");
+    }
+    return uris;
   }
 
   /**
@@ -217,7 +226,7 @@ final class RedisConnections {
     ClientResources resources = borrowed == null ? ownedResources(threadPrefix) : null;
     RedisClusterClient client = borrowed;
     if (client == null) {
-      client = RedisClusterClient.create(resources, uris.stream().map(RedisURI::create).toList());
+      client = RedisClusterClient.create(resources, requireTarget(uris).stream().map(RedisURI::create).toList());
       ClusterClientOptions.Builder options = ClusterClientOptions.builder();
       if (ssl != null) {
         options.sslOptions(ssl);

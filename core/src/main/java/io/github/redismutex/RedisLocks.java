@@ -60,6 +60,7 @@ public final class RedisLocks implements AutoCloseable {
   private final Background background;
   private final WaiterRegistry waiters;
   private final MutexSync sync;
+  private final HeldLeases leases;
   private final LockQueries queries;
   private final Optional<Conditions> conditions;
   private final AutoCloseable reconnectWatch;
@@ -85,10 +86,13 @@ public final class RedisLocks implements AutoCloseable {
         threadPrefix + "-watchdog");
     this.waiters = new WaiterRegistry(deployment.subscriber());
     deployment.subscriber().deliverTo(waiters);
-    this.sync = new MutexSync(new LockTable(keys::lockKey),
-        new Collaborators(store, waiters, background.watchdog, background.releases, losses, lifecycle, metrics),
-        new LockSettings(leaseMillis, commandTimeout.toNanos(), deployment.database(),
-            LockValue.processPart(LockValue.hostName()), builder.maxLocalHandOvers));
+    LockTable table = new LockTable(keys::lockKey);
+    Collaborators parts =
+        new Collaborators(store, waiters, background.watchdog, background.releases, losses, lifecycle, metrics);
+    LockSettings settings = new LockSettings(leaseMillis, commandTimeout.toNanos(), deployment.database(),
+        LockValue.processPart(LockValue.hostName()), builder.maxLocalHandOvers);
+    this.sync = new MutexSync(table, parts, settings);
+    this.leases = new HeldLeases(table, parts, settings);
     Replies replies = new Replies(commandTimeout);
     this.queries = new LockQueries(store, keys, replies, lifecycle);
     this.conditions = deployment.conditions().map(cs -> new Conditions(cs, waiters, leaseMillis, replies));
@@ -131,7 +135,7 @@ public final class RedisLocks implements AutoCloseable {
   public RedisMutex mutex(String name) {
     LockKeys.checkName(name);
     lifecycle.checkOpen();
-    return new RedisMutex(name, keys.lockKey(name), sync, queries, conditions, commandTimeout,
+    return new RedisMutex(name, keys.lockKey(name), sync, leases, queries, conditions, commandTimeout,
         deployment.whyNoConditions());
   }
 

@@ -57,16 +57,18 @@ public final class RedisMutex implements Lock {
   private final String name;
   private final String key;
   private final MutexSync sync;
+  private final HeldLeases leases;
   private final LockQueries queries;
   private final Optional<Conditions> conditions;
   private final Duration commandTimeout;
   private final String whyNoConditions;
 
-  RedisMutex(String name, String key, MutexSync sync, LockQueries queries, Optional<Conditions> conditions,
-      Duration commandTimeout, String whyNoConditions) {
+  RedisMutex(String name, String key, MutexSync sync, HeldLeases leases, LockQueries queries,
+      Optional<Conditions> conditions, Duration commandTimeout, String whyNoConditions) {
     this.name = name;
     this.key = key;
     this.sync = sync;
+    this.leases = leases;
     this.queries = queries;
     this.conditions = conditions;
     this.commandTimeout = commandTimeout;
@@ -225,7 +227,7 @@ public final class RedisMutex implements Lock {
 
   private Condition condition(String conditionName) {
     return conditions.orElseThrow(() -> new UnsupportedOperationException(whyNoConditions))
-        .of(new MutexHold(sync, name, key), conditionName);
+        .of(new MutexHold(sync, leases, name, key), conditionName);
   }
 
   /**
@@ -269,7 +271,7 @@ public final class RedisMutex implements Lock {
    */
   public boolean extend(Duration additional) {
     LockSettings.checkDuration("additional", additional, Duration.ofMillis(1), RedisLocks.MAX_LEASE_TIME);
-    return sync.extend(name, additional);
+    return leases.extend(name, additional);
   }
 
   /**
@@ -304,7 +306,7 @@ public final class RedisMutex implements Lock {
    * @throws io.lettuce.core.RedisException if Redis cannot be reached within the command timeout
    */
   public long fencingToken() {
-    return sync.fencingToken(name);
+    return leases.fencingToken(name);
   }
 
   /**
@@ -316,12 +318,12 @@ public final class RedisMutex implements Lock {
    * @return true if the calling thread holds the lock and its lease is not known to be lost
    */
   public boolean isLeaseValid() {
-    return sync.isLeaseValid(name);
+    return leases.isLeaseValid(name);
   }
 
   /** For tests: the end of the calling thread's lease as this JVM reckons it, on the nanoTime line. */
   long leaseEndsAtNanos() {
-    return sync.heldLease(name, "leaseEndsAtNanos()").endsAtNanos();
+    return leases.of(name, "leaseEndsAtNanos()").endsAtNanos();
   }
 
   /**

@@ -9,7 +9,8 @@
  * <ul>
  *   <li><b>The algorithm</b>: {@code MutexSync}, the skeleton every lock delegates to (as {@code ReentrantLock} to
  *       its {@code Sync}); {@code Acquisition}, one acquisition in Redis from its first attempt to holding or giving
- *       up; {@code Releaser}, an unlock's release in Redis; {@code WaitPolicy}, how a call waits; {@code Deadline},
+ *       up; {@code Releaser}, an unlock's release in Redis; {@code HeldLeases}, what a holder asks of its own lease
+ *       (extend, fencing token, validity); {@code WaitPolicy}, how a call waits; {@code Deadline},
  *       one call's time bound; {@code Backoff}, the one pause between retries.
  *   <li><b>This JVM's side of a lock</b>: {@code LockTable} of {@code LocalLock}s (the local gate, the held lease,
  *       a lease offered for a local hand-over); {@code Lease}, its end and its loss; {@code LeaseWatchdog} renewing

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.github.redismutex.support.Dedicated;
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

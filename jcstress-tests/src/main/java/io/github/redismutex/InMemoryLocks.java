@@ -57,7 +57,7 @@ final class InMemoryLocks {
 
   /** As {@code fencingToken()}: the calling thread's fencing token for the lock it holds. */
   long fencingToken(String name) {
-    return sync.fencingToken(name);
+    return locks.mutex(name).fencingToken();
   }
 
   /**

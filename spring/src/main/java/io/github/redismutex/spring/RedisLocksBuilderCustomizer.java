@@ -4,8 +4,10 @@ import io.github.redismutex.RedisLocks;
 
 /**
  * A bean that adjusts the {@link RedisLocks.Builder} of the auto-configured {@link RedisLocks} before it is built,
- * after the {@code redis-mutex.*} properties: for what properties cannot say (a listener, meters, TLS settings).
- * Every such bean is applied, in {@code @Order}.
+ * after the {@code redis-mutex.*} properties: for what properties cannot say (a listener, a meter registry other
+ * than the context's). Every such bean is applied, in {@code @Order}. The connection is a Lettuce client the
+ * auto-configuration borrows, so TLS is that client's setting ({@code spring.data.redis.ssl.enabled}, or the
+ * options of your own {@code RedisClient} bean), not the builder's: {@code sslOptions} would be refused.
  */
 @FunctionalInterface
 public interface RedisLocksBuilderCustomizer {
