@@ -1,8 +1,8 @@
 /**
  * redis-mutex: a {@link java.util.concurrent.locks.Lock} shared by many processes through Redis. The one exported
  * package is {@code io.github.redismutex}; Lettuce is required transitively because its client and exception types
- * appear in the public API ({@code RedisLocks.Builder#client}, the {@code RedisException}s that calls may throw).
- * Micrometer is optional: only {@code RedisLocks.Builder#meterRegistry} needs it.
+ * appear in the public API ({@code RedisLocksBuilder#client}, the {@code RedisException}s that calls may throw).
+ * Micrometer is optional: only {@code RedisLocksBuilder#meterRegistry} needs it.
  */
 @SuppressWarnings("module") // Lettuce and Reactor are automatic modules: their names are stable Automatic-Module-Names
 module io.github.redismutex {

@@ -14,7 +14,7 @@ import java.util.function.Function;
 
 /**
  * {@link LockMetrics} as Micrometer meters, all named {@code redis.mutex.*}; the only class that touches Micrometer,
- * which is an optional dependency: it is loaded only when {@link RedisLocks.Builder#meterRegistry} was called.
+ * which is an optional dependency: it is loaded only when {@link RedisLocksBuilder#meterRegistry} was called.
  *
  * <p>Meters tagged by lock carry the tag {@code lock} = the lock's name for the first {@value #MAX_LOCK_NAMES}
  * distinct names this instance meets, and {@code lock} = {@value #OTHER} for all the others, so that a service with

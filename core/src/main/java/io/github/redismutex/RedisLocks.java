@@ -1,14 +1,7 @@
 package io.github.redismutex;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.SslOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
-import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,13 +24,12 @@ import org.slf4j.LoggerFactory;
  * <p>A {@code RedisLocks} opens two connections (commands, and pub/sub for waking waiters) and starts one thread,
  * {@code redis-mutex-N-watchdog}, plus, when it owns its Lettuce client, Lettuce's I/O threads, named
  * {@code redis-mutex-N-lettuce-...}. {@link #close()} stops them and, when it created the Lettuce client itself, the
- * client too; a client passed to {@link Builder#client} is borrowed and never closed.
+ * client too; a client passed to {@link RedisLocksBuilder#client} is borrowed and never closed.
  *
  * <p>Two instances are independent, as two processes would be, even inside one JVM. Thread-safe.
  */
 public final class RedisLocks implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisLocks.class);
-  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   /** The default lease: how long a lock outlives a process that died holding it. */
   public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(30);
@@ -66,22 +58,19 @@ public final class RedisLocks implements AutoCloseable {
   private final AutoCloseable reconnectWatch;
   private final Duration commandTimeout;
 
-  private RedisLocks(Builder builder, String threadPrefix) {
-    this(builder.deployment(threadPrefix), builder, threadPrefix);
-  }
-
   /**
-   * Wires the parts of an instance over {@code deployment}, which it owns from now on (closing it on failure too),
+   * Wires the parts of an instance over {@code deployment}, which it owns from now on and closes in {@link #close},
    * with the settings of {@code builder}. Also for the jcstress module, which passes an in-memory deployment.
    */
-  RedisLocks(Deployment deployment, Builder builder, String threadPrefix) {
+  RedisLocks(Deployment deployment, RedisLocksBuilder builder, String threadPrefix) {
+    RedisLocksBuilder.Settings chosen = builder.settings();
     this.deployment = deployment;
-    this.keys = new LockKeys(builder.keyPrefix);
-    this.commandTimeout = builder.commandTimeout;
-    long leaseMillis = builder.leaseTime.toMillis();
+    this.keys = new LockKeys(chosen.keyPrefix());
+    this.commandTimeout = chosen.commandTimeout();
+    long leaseMillis = chosen.leaseTime().toMillis();
     LockStore store = deployment.store();
-    LockMetrics metrics = builder.metrics;
-    LeaseLossReporter losses = new LeaseLossReporter(builder.leaseLostListener, metrics);
+    LockMetrics metrics = chosen.metrics();
+    LeaseLossReporter losses = new LeaseLossReporter(chosen.leaseLostListener(), metrics);
     this.background = new Background(store, deployment.cleanUpTargets(), losses, metrics, leaseMillis, commandTimeout,
         threadPrefix + "-watchdog");
     this.waiters = new WaiterRegistry(deployment.subscriber());
@@ -90,7 +79,7 @@ public final class RedisLocks implements AutoCloseable {
     Collaborators parts =
         new Collaborators(store, waiters, background.watchdog, background.releases, losses, lifecycle, metrics);
     LockSettings settings = new LockSettings(leaseMillis, commandTimeout.toNanos(), deployment.database(),
-        LockValue.processPart(LockValue.hostName()), builder.maxLocalHandOvers);
+        LockValue.processPart(LockValue.hostName()), chosen.maxLocalHandOvers());
     this.sync = new MutexSync(table, parts, settings);
     this.leases = new HeldLeases(table, parts, settings);
     Replies replies = new Replies(commandTimeout);
@@ -113,12 +102,12 @@ public final class RedisLocks implements AutoCloseable {
   }
 
   /**
-   * Starts the settings of an instance: set exactly one way to reach Redis, then {@link Builder#build()}.
+   * Starts the settings of an instance: set exactly one way to reach Redis, then {@link RedisLocksBuilder#build()}.
    *
    * @return a builder with the defaults
    */
-  public static Builder builder() {
-    return new Builder();
+  public static RedisLocksBuilder builder() {
+    return new RedisLocksBuilder();
   }
 
   /**
@@ -232,240 +221,5 @@ public final class RedisLocks implements AutoCloseable {
 
   MutexSync sync() {
     return sync;
-  }
-
-  /**
-   * Settings of a {@link RedisLocks}. Each setter checks its argument at once and throws {@link
-   * NullPointerException} or {@link IllegalArgumentException} naming it, leaving the builder unchanged. Not
-   * thread-safe.
-   */
-  public static final class Builder {
-    private @Nullable String uri;
-    private @Nullable RedisClient client;
-    private @Nullable List<String> clusterUris;
-    private @Nullable RedisClusterClient clusterClient;
-    private @Nullable List<String> redlockUris;
-    private Duration leaseTime = DEFAULT_LEASE_TIME;
-    private String keyPrefix = LockKeys.DEFAULT_PREFIX;
-    private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
-    private boolean configureKeyspaceNotifications = false;
-    private @Nullable LeaseLostListener leaseLostListener;
-    private int maxLocalHandOvers = DEFAULT_MAX_LOCAL_HAND_OVERS;
-    private LockMetrics metrics = LockMetrics.NONE;
-    private @Nullable SslOptions ssl;
-
-    private Builder() {}
-
-    /**
-     * The server to connect to, as a Redis URI; the built instance owns its client. Excludes {@link #client}.
-     *
-     * @param uri {@code redis://host:port/db}, {@code rediss://…} for TLS, {@code redis-sentinel://…} for Sentinel
-     * @return this builder
-     */
-    public Builder uri(String uri) {
-      RedisUris.check("uri", uri);
-      this.uri = uri;
-      return this;
-    }
-
-    /**
-     * A Lettuce client to borrow: used for the connections, never shut down by this library. Excludes {@link #uri}.
-     *
-     * @param client the client, with its default URI set; its owner shuts it down after closing the instance
-     * @return this builder
-     */
-    public Builder client(RedisClient client) {
-      this.client = Objects.requireNonNull(client, "client must not be null");
-      return this;
-    }
-
-    /**
-     * The seed nodes of a Redis Cluster, as Redis URIs; the built instance owns its cluster client. Each lock's keys
-     * share one hash slot; releases are announced cluster-wide by PUBLISH. Excludes {@link #uri} and the clients.
-     *
-     * @param uris at least one seed node; the others are discovered
-     * @return this builder
-     * @throws NullPointerException if {@code uris} or one of them is null
-     * @throws IllegalArgumentException if there is none, one is not a Redis URI, or one is repeated
-     */
-    public Builder cluster(String... uris) {
-      this.clusterUris = RedisUris.checkAll("cluster", "a cluster seed URI", uris, 1);
-      return this;
-    }
-
-    /**
-     * Redlock: independent Redis primaries (at least 3; an odd number is best), as Redis URIs; a lock is held when a
-     * majority of them hold it, so it survives the loss of a minority. Every server must be reachable when {@link
-     * #build} connects. Conditions are not supported in this mode. Excludes {@link #uri}, {@link #cluster} and the
-     * clients.
-     *
-     * @param uris one per server, each server named once
-     * @return this builder
-     * @throws NullPointerException if {@code uris} or one of them is null
-     * @throws IllegalArgumentException if there are fewer than 3, one is not a Redis URI, or one is repeated
-     */
-    public Builder redlock(String... uris) {
-      this.redlockUris = RedisUris.checkAll("redlock", "a redlock server URI", uris, 3);
-      return this;
-    }
-
-    /**
-     * A Lettuce cluster client to borrow, never shut down by this library. Excludes the other connection settings.
-     *
-     * @param clusterClient the client, with its seed URIs set; its owner shuts it down after closing the instance
-     * @return this builder
-     */
-    public Builder clusterClient(RedisClusterClient clusterClient) {
-      this.clusterClient = Objects.requireNonNull(clusterClient, "clusterClient must not be null");
-      return this;
-    }
-
-    /**
-     * How long a lock outlives a holder that stopped renewing it (default 30 s, from 100 ms to 1 day). Held locks are
-     * renewed every third of it.
-     *
-     * @param leaseTime the lease of every lock of the instance
-     * @return this builder
-     */
-    public Builder leaseTime(Duration leaseTime) {
-      this.leaseTime = LockSettings.checkDuration("leaseTime", leaseTime, MIN_LEASE_TIME, MAX_LEASE_TIME);
-      return this;
-    }
-
-    /**
-     * Prepended to every lock key (default {@code "redis-mutex:"}); at most 256 bytes, without braces. Processes share
-     * a lock when they use the same prefix and name.
-     *
-     * @param keyPrefix any text within those limits, the empty one included
-     * @return this builder
-     */
-    public Builder keyPrefix(String keyPrefix) {
-      this.keyPrefix = LockKeys.checkPrefix(keyPrefix);
-      return this;
-    }
-
-    /**
-     * The longest wait for any one Redis reply (default 2 s, from 1 ms to 10 minutes).
-     *
-     * @param commandTimeout the bound for every command the instance sends
-     * @return this builder
-     */
-    public Builder commandTimeout(Duration commandTimeout) {
-      this.commandTimeout =
-          LockSettings.checkDuration("commandTimeout", commandTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
-      return this;
-    }
-
-    /**
-     * Whether to turn on keyspace notifications ({@code CONFIG SET notify-keyspace-events}, adding K, g, x, e to the
-     * flags already set). Default false: no server setting is changed. Releases are announced on the library's own
-     * channels either way and waiters re-check when the holder's lease runs out; notifications, used whenever the
-     * server sends them, only let a waiter hear an expiry as it happens.
-     *
-     * @param configure true to add the flags when {@link #build} connects
-     * @return this builder
-     */
-    public Builder configureKeyspaceNotifications(boolean configure) {
-      this.configureKeyspaceNotifications = configure;
-      return this;
-    }
-
-    /**
-     * Told once for each held lock whose lease is lost while its holder still holds it (see {@link
-     * LeaseLostListener}). Default: none; losses are logged at WARN either way.
-     *
-     * @param listener the one listener of the instance, replacing any set before
-     * @return this builder
-     */
-    public Builder onLeaseLost(LeaseLostListener listener) {
-      this.leaseLostListener = Objects.requireNonNull(listener, "listener must not be null");
-      return this;
-    }
-
-    /**
-     * How many times in a row a lock may pass from one thread of this instance straight to another that waits for
-     * it, without a release and a new acquisition in Redis (default {@value #DEFAULT_MAX_LOCAL_HAND_OVERS}, from 0
-     * to 1,000; 0 sends every hand-over through Redis). Such a hand-over costs no round trip; the lease, its
-     * watchdog and its owner token carry over, each hold still draws its own {@linkplain RedisMutex#fencingToken()
-     * fencing token}, and after that many the lock goes through Redis, where waiters of other processes get their
-     * turn first.
-     *
-     * @param maxLocalHandOvers the most hand-overs in a row that bypass Redis
-     * @return this builder
-     */
-    public Builder maxLocalHandOvers(int maxLocalHandOvers) {
-      if (maxLocalHandOvers < 0 || maxLocalHandOvers > 1_000) {
-        throw new IllegalArgumentException("maxLocalHandOvers must be from 0 to 1000, was " + maxLocalHandOvers);
-      }
-      this.maxLocalHandOvers = maxLocalHandOvers;
-      return this;
-    }
-
-    /**
-     * TLS for {@code rediss://} URIs of the clients this instance creates: trust material and a client certificate.
-     * Default: the JVM's trust store, no client certificate. Not with a borrowed client, which keeps its own options.
-     *
-     * @param ssl Lettuce's TLS settings, for every server the instance connects to
-     * @return this builder
-     */
-    public Builder sslOptions(SslOptions ssl) {
-      this.ssl = Objects.requireNonNull(ssl, "ssl must not be null");
-      return this;
-    }
-
-    /**
-     * Micrometer meters for the locks of the instance, named {@code redis.mutex.*}: acquisitions by outcome, wait
-     * and hold times, hand-overs by kind, waiters now, leases renewed and lost, wake-ups by cause, Redis errors
-     * (see docs/metrics.md). Meters of one lock are tagged with its name, for the first 100 names; the others share
-     * the tag {@code lock=other}. Default: no meters, and Micrometer need not be on the class path.
-     *
-     * @param registry where the meters are registered, when {@link #build} is called
-     * @return this builder
-     */
-    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
-      Objects.requireNonNull(registry, "registry must not be null");
-      this.metrics = new MicrometerLockMetrics(registry);
-      return this;
-    }
-
-    /**
-     * Connects and returns the instance.
-     *
-     * @return the connected instance, which the caller closes
-     * @throws IllegalStateException unless exactly one of {@link #uri}, {@link #cluster}, {@link #redlock} and a client
-     *     was set, or if {@link #sslOptions} was set with a borrowed client
-     * @throws io.lettuce.core.RedisConnectionException if the server cannot be reached
-     */
-    public RedisLocks build() {
-      int targets = (uri != null ? 1 : 0) + (client != null ? 1 : 0) + (clusterUris != null ? 1 : 0)
-          + (clusterClient != null ? 1 : 0) + (redlockUris != null ? 1 : 0);
-      if (targets != 1) {
-        throw new IllegalStateException(
-            "exactly one of uri(...), client(...), cluster(...), clusterClient(...) and redlock(...) must be set");
-      }
-      // Connecting must not see the caller's interrupt (Lettuce's client resources swallow it): kept, and set again.
-      boolean interrupted = Thread.interrupted();
-      try {
-        return new RedisLocks(this, "redis-mutex-" + INSTANCES.incrementAndGet());
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    /** Connects to the deployment these settings name; the caller owns what it returns. */
-    private Deployment deployment(String threadPrefix) {
-      long leaseMillis = leaseTime.toMillis();
-      if (redlockUris != null) {
-        return new RedlockDeployment(RedisConnections.independent(redlockUris, commandTimeout, ssl, threadPrefix),
-            leaseMillis, commandTimeout);
-      }
-      return new ServerDeployment(clusterUris != null || clusterClient != null
-          ? RedisConnections.cluster(clusterUris, clusterClient, commandTimeout, ssl, threadPrefix)
-          : RedisConnections.standalone(uri, client, commandTimeout, configureKeyspaceNotifications, ssl,
-              threadPrefix),
-          leaseMillis, commandTimeout);
-    }
   }
 }

@@ -165,7 +165,7 @@ public final class RedisMutex implements Lock {
   /**
    * Releases one hold; the outermost unlock releases the lock in Redis (one round trip, on the calling thread), or
    * hands it to a thread of this {@link RedisLocks} that waits for it (see {@link
-   * RedisLocks.Builder#maxLocalHandOvers}; no round trip). Not interruptible.
+   * RedisLocksBuilder#maxLocalHandOvers}; no round trip). Not interruptible.
    *
    * @throws IllegalMonitorStateException if this thread does not hold the lock; nothing changes then
    * @throws LeaseExpiredException if this thread held the lock but its lease had ended, or had been found lost
@@ -188,7 +188,7 @@ public final class RedisMutex implements Lock {
    * object (in this JVM) can signal each other through it, as with {@code ReentrantLock}. For a condition that
    * other processes can reach, use {@link #newCondition(String)}.
    *
-   * @throws UnsupportedOperationException in Redlock mode ({@link RedisLocks.Builder#redlock})
+   * @throws UnsupportedOperationException in Redlock mode ({@link RedisLocksBuilder#redlock})
    */
   @Override
   public Condition newCondition() {
@@ -218,7 +218,7 @@ public final class RedisMutex implements Lock {
    * @throws NullPointerException if {@code conditionName} is null
    * @throws IllegalArgumentException if {@code conditionName} is empty, too long or not valid Unicode
    * @return a handle on the condition, bound to this lock
-   * @throws UnsupportedOperationException in Redlock mode ({@link RedisLocks.Builder#redlock})
+   * @throws UnsupportedOperationException in Redlock mode ({@link RedisLocksBuilder#redlock})
    */
   public Condition newCondition(String conditionName) {
     LockKeys.checkName("conditionName", conditionName);
@@ -297,7 +297,7 @@ public final class RedisMutex implements Lock {
    * lease is still this hold's, so tokens grow in the order of the holds that drew them and a hold whose lease was
    * already lost gets none; later calls and re-entries return it without a round trip. Holds that never ask cost
    * nothing for fencing. Each hold draws its own, also after a local hand-over (see {@link
-   * RedisLocks.Builder#maxLocalHandOvers}).
+   * RedisLocksBuilder#maxLocalHandOvers}).
    *
    * @return the hold's token, positive
    * @throws IllegalMonitorStateException if the calling thread does not hold the lock
@@ -313,7 +313,7 @@ public final class RedisMutex implements Lock {
    * Whether the calling thread holds the lock and its lease is, as far as this JVM knows, still in force: not found
    * lost by the watchdog, {@link #extend} or a failed renewal, and not past its end. No round trip. A false answer
    * while {@link #isHeldByCurrentThread()} is true means: stop, and {@link #unlock()} (which will throw {@link
-   * LeaseExpiredException}); see also {@link RedisLocks.Builder#onLeaseLost}.
+   * LeaseExpiredException}); see also {@link RedisLocksBuilder#onLeaseLost}.
    *
    * @return true if the calling thread holds the lock and its lease is not known to be lost
    */

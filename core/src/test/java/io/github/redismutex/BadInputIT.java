@@ -102,7 +102,7 @@ class BadInputIT {
 
   @Test
   void badBuilderArgumentsAreRejectedWithTheirNameAndRule() {
-    RedisLocks.Builder builder = RedisLocks.builder();
+    RedisLocksBuilder builder = RedisLocks.builder();
     assertThatThrownBy(() -> builder.leaseTime(null)).isInstanceOf(NullPointerException.class)
         .hasMessageContaining("leaseTime");
     for (Duration bad : List.of(Duration.ZERO, Duration.ofMillis(-1), Duration.ofMillis(99), Duration.ofDays(2))) {
@@ -132,7 +132,7 @@ class BadInputIT {
 
   @Test
   void aRejectedBuilderArgumentLeavesTheEarlierSettingInPlace() {
-    RedisLocks.Builder builder = RedisLocks.builder().uri(redis.uri()).keyPrefix(prefix)
+    RedisLocksBuilder builder = RedisLocks.builder().uri(redis.uri()).keyPrefix(prefix)
         .leaseTime(Duration.ofSeconds(7));
     assertThatThrownBy(() -> builder.leaseTime(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
     try (RedisLocks built = builder.build()) {

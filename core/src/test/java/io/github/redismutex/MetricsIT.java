@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The Micrometer meters of {@link RedisLocks.Builder#meterRegistry}, counted against a {@link SimpleMeterRegistry}
+ * The Micrometer meters of {@link RedisLocksBuilder#meterRegistry}, counted against a {@link SimpleMeterRegistry}
  * while real locks are taken, waited for, handed over, renewed and lost.
  */
 @ExtendWith(RedisExtension.class)

@@ -1,6 +1,7 @@
 package io.github.redismutex.history;
 
 import io.github.redismutex.RedisLocks;
+import io.github.redismutex.RedisLocksBuilder;
 import io.github.redismutex.support.Targets;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -22,7 +23,7 @@ public final class WorkloadMain {
   private WorkloadMain() {}
 
   /** A builder for {@code target}: a server's URI, or {@code redlock:} and the servers' URIs ({@link Targets}). */
-  static RedisLocks.Builder builder(String target) {
+  static RedisLocksBuilder builder(String target) {
     return Targets.builder(target);
   }
 

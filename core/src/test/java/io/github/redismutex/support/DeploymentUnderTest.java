@@ -1,6 +1,6 @@
 package io.github.redismutex.support;
 
-import io.github.redismutex.RedisLocks;
+import io.github.redismutex.RedisLocksBuilder;
 import io.lettuce.core.cluster.SlotHash;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +88,7 @@ public final class DeploymentUnderTest {
   }
 
   /** A builder connecting to this deployment. */
-  public RedisLocks.Builder builder() {
+  public RedisLocksBuilder builder() {
     return Targets.builder(target);
   }
 

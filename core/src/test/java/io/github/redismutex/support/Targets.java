@@ -1,6 +1,7 @@
 package io.github.redismutex.support;
 
 import io.github.redismutex.RedisLocks;
+import io.github.redismutex.RedisLocksBuilder;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -30,7 +31,7 @@ public final class Targets {
   }
 
   /** A builder connecting to {@code target}; the caller adds its settings. */
-  public static RedisLocks.Builder builder(String target) {
+  public static RedisLocksBuilder builder(String target) {
     if (target.startsWith(CLUSTER)) {
       return RedisLocks.builder().cluster(uris(target, CLUSTER));
     }

@@ -2,6 +2,7 @@ package io.github.redismutex.examples;
 
 import io.github.redismutex.LockInfo;
 import io.github.redismutex.RedisLocks;
+import io.github.redismutex.RedisLocksBuilder;
 import java.util.Optional;
 
 /**
@@ -31,7 +32,7 @@ public final class InspectLock {
     if (name == null) {
       usage("a lock NAME is required");
     }
-    RedisLocks.Builder builder = RedisLocks.builder().uri(uri).configureKeyspaceNotifications(false);
+    RedisLocksBuilder builder = RedisLocks.builder().uri(uri).configureKeyspaceNotifications(false);
     if (prefix != null) {
       builder.keyPrefix(prefix);
     }

@@ -1,13 +1,13 @@
 package io.github.redismutex.spring;
 
 import io.github.redismutex.LeaseLostListener;
-import io.github.redismutex.RedisLocks;
+import io.github.redismutex.RedisLocksBuilder;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.cluster.RedisClusterClient;
 import org.springframework.beans.factory.ObjectProvider;
 
-/** The one way the configurations here start a {@link RedisLocks.Builder}: the properties, the listener, a client. */
+/** The one way the configurations here start a {@link RedisLocksBuilder}: the properties, the listener, a client. */
 final class LocksBuilders {
   private LocksBuilders() {}
 
@@ -16,9 +16,9 @@ final class LocksBuilders {
    * it has one, adjusted by every {@link RedisLocksBuilderCustomizer} bean, borrowing {@code client} (a
    * standalone/Sentinel {@code RedisClient} or a {@code RedisClusterClient}).
    */
-  static RedisLocks.Builder borrowing(AbstractRedisClient client, RedisMutexProperties properties,
+  static RedisLocksBuilder borrowing(AbstractRedisClient client, RedisMutexProperties properties,
       ObjectProvider<LeaseLostListener> leaseLostListener, ObjectProvider<RedisLocksBuilderCustomizer> customizers) {
-    RedisLocks.Builder builder = properties.toBuilder();
+    RedisLocksBuilder builder = properties.toBuilder();
     leaseLostListener.ifAvailable(builder::onLeaseLost);
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     if (client instanceof RedisClusterClient cluster) {

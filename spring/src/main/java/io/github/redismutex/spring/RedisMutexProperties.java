@@ -1,6 +1,7 @@
 package io.github.redismutex.spring;
 
 import io.github.redismutex.RedisLocks;
+import io.github.redismutex.RedisLocksBuilder;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -138,7 +139,7 @@ public class RedisMutexProperties {
   }
 
   /** A builder with these settings; the caller picks the connection. */
-  RedisLocks.Builder toBuilder() {
+  RedisLocksBuilder toBuilder() {
     return RedisLocks.builder()
         .leaseTime(leaseTime)
         .keyPrefix(keyPrefix)

@@ -1,6 +1,7 @@
 package io.github.redismutex.bench.driver;
 
 import io.github.redismutex.RedisLocks;
+import io.github.redismutex.RedisLocksBuilder;
 import io.github.redismutex.RedisMutex;
 import io.github.redismutex.bench.LockSystem;
 import io.github.redismutex.bench.LockSystemFactory;
@@ -23,7 +24,7 @@ public final class RedisMutexSystems implements LockSystemFactory {
 
   @Override
   public LockSystem open(String system, Target target) {
-    RedisLocks.Builder builder = RedisLocks.builder().leaseTime(target.lease()).keyPrefix(KEY_PREFIX);
+    RedisLocksBuilder builder = RedisLocks.builder().leaseTime(target.lease()).keyPrefix(KEY_PREFIX);
     switch (system) {
       case "redis-mutex" -> builder.uri(target.uri(0));
       case "redis-mutex-keyspace" -> builder.uri(target.uri(0)).configureKeyspaceNotifications(true);
