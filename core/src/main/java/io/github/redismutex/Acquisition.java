@@ -98,7 +98,7 @@ final class Acquisition {
   }
 
   /** Holds the lock if the latest attempt's hand-over was announced and is not over yet. */
-  private boolean takeGrant() {
+  private boolean takeGrant() throws InterruptedException {
     Waiter registered = waiter;
     Queued queued = latest;
     if (registered == null || queued == null) {
@@ -118,7 +118,7 @@ final class Acquisition {
     }
     // The allowance covers the whole span the lease end rests on, not only the hand-over's own lease.
     long endsAt = ClockDrift.leaseEndNanos(queued.sentAtNanos(), spanMicros / 1000 + grant.leaseMillis());
-    if (endsAt - now <= 0) {
+    if (endsAt - now <= 0 || !handOverConfirmed()) {
       return false; // this thread was held up too long to rely on it: the next attempt finds out what is left
     }
     Lease lease = new Lease(local.name, local.key, token, grant.fencingToken(), endsAt);
@@ -126,6 +126,19 @@ final class Acquisition {
     parts.watchdog().renewNow(lease); // to the full lease at once, in the background
     parts.metrics().handOver(local.name, LockMetrics.HandOver.DIRECT);
     return true;
+  }
+
+  /**
+   * Whether the store confirms the hand-over (at once, unless replicas must acknowledge it). If not, the key the
+   * release gave this attempt stays queued-for: the next attempt takes it, or {@link #leave} releases it.
+   */
+  private boolean handOverConfirmed() throws InterruptedException {
+    try {
+      return await(parts.store().confirmHandOver(local.key, token));
+    } catch (TimeoutException | RuntimeException e) {
+      parts.metrics().redisError("acquire");
+      return false;
+    }
   }
 
   private void prepareAttempt() throws InterruptedException {

@@ -8,7 +8,6 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -207,36 +206,42 @@ final class LettuceLockStore implements LockStore, ConditionStore {
   public CompletionStage<long[]> renew(List<Lease> leases, long leaseMillis) {
     // Every batch is written before any answer is read: pipelined, one round trip in all (per node on a cluster).
     CompletionStage<long[]> all = CompletableFuture.completedFuture(new long[leases.size()]);
-    for (List<Integer> group : groups(leases)) {
-      for (int start = 0; start < group.size(); start += RENEW_BATCH) {
-        List<Integer> batch = group.subList(start, Math.min(start + RENEW_BATCH, group.size()));
-        String[] keys = new String[batch.size()];
-        String[] args = new String[batch.size() + 1];
-        for (int i = 0; i < batch.size(); i++) {
-          keys[i] = leases.get(batch.get(i)).key;
-          args[i] = leases.get(batch.get(i)).token;
-        }
-        args[batch.size()] = Long.toString(leaseMillis);
-        CompletionStage<List<Object>> answers = run(LuaScript.RENEW, ScriptOutputType.MULTI, keys, args);
-        all = all.thenCombine(answers, (left, list) -> {
-          for (int i = 0; i < list.size(); i++) {
-            left[batch.get(i)] = (Long) list.get(i);
-          }
-          return left;
-        });
+    for (List<Integer> batch : batches(leases, cluster)) {
+      String[] keys = new String[batch.size()];
+      String[] args = new String[batch.size() + 1];
+      for (int i = 0; i < batch.size(); i++) {
+        keys[i] = leases.get(batch.get(i)).key;
+        args[i] = leases.get(batch.get(i)).token;
       }
+      args[batch.size()] = Long.toString(leaseMillis);
+      CompletionStage<List<Object>> answers = run(LuaScript.RENEW, ScriptOutputType.MULTI, keys, args);
+      all = all.thenCombine(answers, (left, list) -> {
+        for (int i = 0; i < list.size(); i++) {
+          left[batch.get(i)] = (Long) list.get(i);
+        }
+        return left;
+      });
     }
     return all;
   }
 
-  /** Indexes of the leases that one script call may renew together: all of them, or one hash slot's on a cluster. */
-  private Collection<List<Integer>> groups(List<Lease> leases) {
+  /**
+   * Indexes of the leases that one renew.lua call renews together: at most {@link #RENEW_BATCH}, and on a cluster all
+   * of one hash slot.
+   */
+  static List<List<Integer>> batches(List<Lease> leases, boolean cluster) {
     Map<Integer, List<Integer>> bySlot = new HashMap<>();
     for (int i = 0; i < leases.size(); i++) {
       int slot = cluster ? SlotHash.getSlot(leases.get(i).key) : 0;
       bySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(i);
     }
-    return bySlot.values();
+    List<List<Integer>> batches = new ArrayList<>();
+    for (List<Integer> group : bySlot.values()) {
+      for (int start = 0; start < group.size(); start += RENEW_BATCH) {
+        batches.add(group.subList(start, Math.min(start + RENEW_BATCH, group.size())));
+      }
+    }
+    return batches;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
@@ -86,6 +87,15 @@ interface LockStore {
    */
   CompletionStage<Attempt> acquire(
       String key, String token, long leaseMillis, String metadata, @Nullable Ticket ticket);
+
+  /**
+   * Whether a lock handed to {@code token} by a release ("granted") may be relied on: always, where nothing more than
+   * the grant is needed (no round trip); where replicas must acknowledge holds, once they have it ({@link
+   * AcknowledgedLockStore}). False when the key is no longer the token's.
+   */
+  default CompletionStage<Boolean> confirmHandOver(String key, String token) {
+    return CompletableFuture.completedFuture(true);
+  }
 
   /**
    * release.lua: compare-and-delete; when the lock was marked as awaited, hands it straight to the oldest waiter

@@ -3,6 +3,7 @@ package io.github.redismutex;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -10,8 +11,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.EventBus;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -20,10 +23,13 @@ import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -50,11 +56,21 @@ final class RedisConnections {
   final boolean cluster;
   final ServerFeatures features;
   private final StatefulConnection<String, String> commands;
+  private final Function<String, CompletionStage<RedisClusterAsyncCommands<String, String>>> primaryOf;
   private final Runnable shutdownOwned;
 
   /** Whether the command connection is up now: nothing is sent while it is not (see {@link LettuceLockStore}). */
   boolean isConnected() {
     return commands.isOpen();
+  }
+
+  /**
+   * The connection to the primary that holds {@code key} now: the command connection itself on one server; on a
+   * cluster, the node connection to the slot's primary as this client knows it, which is also the one that carries
+   * the slot's routed commands. A command sent on it that the node no longer serves is answered MOVED.
+   */
+  CompletionStage<RedisClusterAsyncCommands<String, String>> primaryOf(String key) {
+    return primaryOf.apply(key);
   }
 
   /** Lettuce's event bus of these connections' client: where (re)connects are announced. */
@@ -64,8 +80,10 @@ final class RedisConnections {
 
   private RedisConnections(StatefulConnection<String, String> commands,
       RedisClusterAsyncCommands<String, String> async, StatefulRedisPubSubConnection<String, String> pubSub,
-      WakeupMode wakeupMode, int database, boolean cluster, ServerFeatures features, Runnable shutdownOwned) {
+      WakeupMode wakeupMode, int database, boolean cluster, ServerFeatures features,
+      Function<String, CompletionStage<RedisClusterAsyncCommands<String, String>>> primaryOf, Runnable shutdownOwned) {
     this.commands = commands;
+    this.primaryOf = primaryOf;
     this.features = features;
     this.async = async;
     this.pubSub = pubSub;
@@ -212,8 +230,9 @@ final class RedisConnections {
       int database = database(commands);
       ServerFeatures features = ServerFeatures.of(commands.sync().info("server"));
       StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
-      return new RedisConnections(commands, commands.async(), pubSub, mode, database, false, features,
-          shutdownOwned);
+      RedisClusterAsyncCommands<String, String> async = commands.async();
+      return new RedisConnections(commands, async, pubSub, mode, database, false, features,
+          key -> CompletableFuture.completedFuture(async), shutdownOwned);
     } catch (RuntimeException e) {
       throw abandon(commands, shutdownOwned, e);
     }
@@ -251,10 +270,23 @@ final class RedisConnections {
       ServerFeatures features = ServerFeatures.of(commands.sync().info("server"));
       StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
       return new RedisConnections(commands, commands.async(), pubSub, WakeupMode.CHANNEL, 0, true, features,
-          shutdownOwned);
+          primaryOfSlot(commands), shutdownOwned);
     } catch (RuntimeException e) {
       throw abandon(commands, shutdownOwned, e);
     }
+  }
+
+  private static Function<String, CompletionStage<RedisClusterAsyncCommands<String, String>>> primaryOfSlot(
+      StatefulRedisClusterConnection<String, String> cluster) {
+    return key -> {
+      int slot = SlotHash.getSlot(key);
+      RedisClusterNode primary = cluster.getPartitions().getMasterBySlot(slot);
+      if (primary == null) {
+        return CompletableFuture.failedFuture(new RedisException("no primary known for hash slot " + slot));
+      }
+      return cluster.getConnectionAsync(primary.getUri().getHost(), primary.getUri().getPort())
+          .thenApply(StatefulRedisConnection::async);
+    };
   }
 
   /**

@@ -6,6 +6,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +31,8 @@ public final class RedisLocksBuilder {
   private int maxLocalHandOvers = RedisLocks.DEFAULT_MAX_LOCAL_HAND_OVERS;
   private LockMetrics metrics = LockMetrics.NONE;
   private @Nullable SslOptions ssl;
+  private int acknowledgingReplicas; // 0: holds are not confirmed by replicas
+  private Duration acknowledgementTimeout = Duration.ZERO;
 
   RedisLocksBuilder() {}
 
@@ -179,6 +182,31 @@ public final class RedisLocksBuilder {
   }
 
   /**
+   * Makes every hold survive a failover to a replica that acknowledged it (default: off). An acquisition, a direct
+   * hand-over, and each renewal, extension and fencing token count only once {@code replicas} replicas of the key's
+   * primary confirm them within {@code timeout} ({@code WAIT}, pipelined with a renewal of the key: one more round
+   * trip per acquisition). An acquisition whose confirmation falls short is retried as through an outage: {@code
+   * lock()} waits, {@code tryLock(time)} returns false at its deadline, {@code tryLock()} throws; its key is released
+   * as any abandoned attempt's. A renewal that falls short does not extend the lease; the next one tries again. For
+   * one server with replicas, Sentinel and Cluster; not with {@link #redlock}, whose majority of independent servers
+   * is its own safeguard. While a replica lags, this instance's other commands wait behind the WAIT, at most {@code
+   * timeout}.
+   *
+   * @param replicas how many replicas must confirm, from 1 to 16
+   * @param timeout how long a confirmation may take, from 1 ms to a tenth of the lease time
+   * @return this builder
+   */
+  public RedisLocksBuilder replicaAcknowledgements(int replicas, Duration timeout) {
+    if (replicas < 1 || replicas > 16) {
+      throw new IllegalArgumentException("replicas must be from 1 to 16, was " + replicas);
+    }
+    this.acknowledgementTimeout =
+        LockSettings.checkDuration("timeout", timeout, Duration.ofMillis(1), RedisLocks.MAX_LEASE_TIME);
+    this.acknowledgingReplicas = replicas;
+    return this;
+  }
+
+  /**
    * TLS for {@code rediss://} URIs of the clients this instance creates: trust material and a client certificate.
    * Default: the JVM's trust store, no client certificate. Not with a borrowed client, which keeps its own options.
    *
@@ -220,6 +248,7 @@ public final class RedisLocksBuilder {
       throw new IllegalStateException(
           "exactly one of uri(...), client(...), cluster(...), clusterClient(...) and redlock(...) must be set");
     }
+    checkAcknowledgements();
     // Connecting must not see the caller's interrupt (Lettuce's client resources swallow it): kept, and set again.
     boolean interrupted = Thread.interrupted();
     try {
@@ -240,6 +269,20 @@ public final class RedisLocksBuilder {
     return new Settings(leaseTime, keyPrefix, commandTimeout, leaseLostListener, maxLocalHandOvers, metrics);
   }
 
+  private void checkAcknowledgements() {
+    if (acknowledgingReplicas == 0) {
+      return;
+    }
+    if (redlockUris != null) {
+      throw new IllegalStateException("replicaAcknowledgements(...) cannot be combined with redlock(...): Redlock's"
+          + " servers are independent primaries, and a majority of them is what keeps a lock through a failure");
+    }
+    if (acknowledgementTimeout.compareTo(leaseTime.dividedBy(10)) > 0) {
+      throw new IllegalStateException("the replicaAcknowledgements timeout must be at most a tenth of the lease"
+          + " time (" + leaseTime.toMillis() + " ms), was " + acknowledgementTimeout.toMillis() + " ms");
+    }
+  }
+
   /** Connects to the deployment these settings name; the caller owns what it returns. */
   private Deployment deployment(String threadPrefix) {
     long leaseMillis = leaseTime.toMillis();
@@ -247,10 +290,12 @@ public final class RedisLocksBuilder {
       return new RedlockDeployment(RedisConnections.independent(redlockUris, commandTimeout, ssl, threadPrefix),
           leaseMillis, commandTimeout);
     }
+    Optional<ServerDeployment.Acknowledgements> acknowledgements = acknowledgingReplicas == 0 ? Optional.empty()
+        : Optional.of(new ServerDeployment.Acknowledgements(acknowledgingReplicas, acknowledgementTimeout.toMillis()));
     return new ServerDeployment(clusterUris != null || clusterClient != null
         ? RedisConnections.cluster(clusterUris, clusterClient, commandTimeout, ssl, threadPrefix)
         : RedisConnections.standalone(uri, client, commandTimeout, configureKeyspaceNotifications, ssl,
             threadPrefix),
-        leaseMillis, commandTimeout);
+        leaseMillis, commandTimeout, acknowledgements);
   }
 }

@@ -20,16 +20,23 @@ final class ServerDeployment implements Deployment {
 
   private final RedisConnections connections;
   private final LettuceLockStore store;
+  private final LockStore lockStore; // the store, or the store confirming holds by replicas
   private final LettuceSubscriber subscriber;
 
+  /** How many replicas must confirm each hold, within how long ({@code RedisLocksBuilder.replicaAcknowledgements}). */
+  record Acknowledgements(int replicas, long timeoutMillis) {}
+
   /** @param leaseMillis the owning RedisLocks' lease, which bounds the lease of a direct hand-over */
-  ServerDeployment(RedisConnections connections, long leaseMillis, Duration commandTimeout) {
+  ServerDeployment(RedisConnections connections, long leaseMillis, Duration commandTimeout,
+      Optional<Acknowledgements> acknowledgements) {
     this.connections = connections;
     // the id under which this instance's releases give way to other instances' waiters (release.lua)
     String instanceId = UUID.randomUUID().toString();
     this.store = new LettuceLockStore(connections.async, connections::isConnected, connections.cluster,
         connections.features, instanceId,
         LettuceLockStore.Waiting.QUEUE, leaseMillis);
+    this.lockStore = acknowledgements.<LockStore>map(asked -> new AcknowledgedLockStore(store, connections,
+        leaseMillis, asked.replicas(), asked.timeoutMillis())).orElse(store);
     this.subscriber = new LettuceSubscriber(connections.pubSub);
     preload(store, commandTimeout);
   }
@@ -45,7 +52,7 @@ final class ServerDeployment implements Deployment {
 
   @Override
   public LockStore store() {
-    return store;
+    return lockStore;
   }
 
   @Override

@@ -19,8 +19,8 @@
  *   <li><b>Waiting</b>: {@code WaiterRegistry} of {@code Waiter}s with reference-counted subscriptions on one
  *       {@code Subscriber}; {@code Grant}, a hand-over announced to a waiter; {@code WakeupMode}.
  *   <li><b>Redis</b>: {@code LockStore}, the lock commands (the only way the algorithm talks to Redis), with {@code
- *       LettuceLockStore} (one server or a cluster) and {@code RedlockLockStore} (a majority, decided by {@code
- *       MajorityVote}); the scripts ({@code LuaScript}, resources {@code *.lua}, each headed by its contract); {@code
+ *       LettuceLockStore} (one server or a cluster), {@code AcknowledgedLockStore} over it (holds confirmed by
+ *       replicas, {@code WAIT}) and {@code RedlockLockStore} (a majority, decided by {@code MajorityVote}); the scripts ({@code LuaScript}, resources {@code *.lua}, each headed by its contract); {@code
  *       LockKeys} and {@code LockValue}, the key and value formats; {@code Replies}, waiting for one reply; {@code
  *       RedisFailures}, which failures a retry cures.
  *   <li><b>The deployment, chosen once</b>: {@code Deployment}, with {@code ServerDeployment} (one server,

@@ -13,9 +13,9 @@ for i, key in ipairs(KEYS) do
   local mine = ARGV[i] .. ' '
   if value and string.sub(value, 1, #mine) == mine then
     local left = redis.call('PTTL', key)
-    if left < lease then
-      redis.call('PEXPIRE', key, lease)
-    end
+    -- always a write, also when the lease is left as it is: a renewal is what a WAIT after it counts replicas
+    -- acknowledging (AcknowledgedLockStore), and a script that writes nothing is not replicated
+    redis.call('PEXPIRE', key, math.max(left, lease))
     result[i] = left >= 0 and left or lease
   else
     result[i] = -1

@@ -168,6 +168,13 @@ public final class ClusterDeployment implements AutoCloseable {
     }
   }
 
+  /** The running node that replicates {@code primary}, as the node's own replication info says. */
+  public RedisServer replicaOf(RedisServer primary) {
+    return servers().filter(RedisServer::isRunning).filter(node -> node != primary)
+        .filter(node -> node.admin().info("replication").contains("master_port:" + primary.port() + "\r"))
+        .findFirst().orElseThrow(() -> new IllegalStateException("no replica of node " + primary.port()));
+  }
+
   @Override
   public void close() {
     servers().forEach(RedisServer::close);
