@@ -3,85 +3,106 @@ package io.github.redismutex.bench;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.stream.Collectors;
 
 /**
- * C and D: threads deposit into one account, the bank account of the demo: under the lock, GET the balance, add
- * one, SET it (each thread on a plain connection of its own). Afterwards the balance must equal the number of
- * acquisitions (lost updates = acquisitions - balance), and the per-thread counts show starvation.
+ * C, D, M and V: threads deposit into accounts, the bank account of the demo: under the account's lock, GET its
+ * balance, add one, SET it (each thread on a plain connection of its own). Afterwards the balances must add up to
+ * the number of acquisitions (lost updates = acquisitions - balances), and the per-thread counts show starvation.
+ * C and D have one account; M draws each acquisition's account uniformly from 10,000, V from 20.
  *
- * <p>C runs in one JVM ({@link #runOneJvm}); D runs {@link #runWorker} in several JVMs, which meet at a barrier in
- * Redis before each repetition, and the harness adds up their counts and reads the balances.
+ * <p>C and V run in one JVM ({@link #runOneJvm}); D and M run {@link #runWorker} in several JVMs, which meet at a
+ * barrier in Redis before each repetition, and the harness adds up their counts and reads the balances.
  */
 final class DepositScenario {
-  static final String LOCK_NAME = "bench-account";
-
   private DepositScenario() {}
 
+  /** One account of one run: the lock of its name and its balance. */
+  record Account(Lock lock, String balanceKey) {}
+
+  /** C: 8 threads of one JVM on one account. */
   static void runOneJvm(Args args) {
-    int threads = (int) args.number("threads", 8);
+    runOneJvm(args, BenchKeys.accounts(1), (int) args.number("threads", 8), Thread::new);
+  }
+
+  /** {@code threads} threads of this JVM, made by {@code threadFactory}, deposit into the accounts {@code names}. */
+  static void runOneJvm(Args args, String[] names, int threads, ThreadFactory threadFactory) {
     int reps = (int) args.number("reps", 3);
     double seconds = args.decimal("seconds", 3);
-    int port = args.target().firstPort();
-    try (LockSystem system = Driver.open(args); CommandCounter counter = new CommandCounter(args.target().ports());
-        Resp resp = new Resp(port)) {
-      Lock lock = system.lock(LOCK_NAME);
-      deposit(lock, threads, port, "bench:balance:warmup", args.decimal("warmup-seconds", 1));
-      double[] perSecond = new double[reps];
-      double[] fairness = new double[reps];
-      double[] lockCommands = new double[reps];
-      long lost = 0;
-      long minimum = Long.MAX_VALUE;
-      long maximum = 0;
+    List<Integer> ports = args.target().ports();
+    try (LockSystem system = Driver.open(args); CommandCounter counter = new CommandCounter(ports)) {
+      Lock[] locks = locks(system, names);
+      Account[] warmup = accounts(locks, names, "warmup");
+      int warmupPort = BenchKeys.portOf(ports, warmup[0].balanceKey());
+      deposit(warmup, threads, threadFactory, warmupPort, args.decimal("warmup-seconds", 1));
+      DepositFigures figures = new DepositFigures(reps, seconds);
       for (int rep = 0; rep < reps; rep++) {
-        String balanceKey = "bench:balance:" + rep;
+        Account[] accounts = accounts(locks, names, "rep" + rep);
+        int port = BenchKeys.portOf(ports, accounts[0].balanceKey()); // before the window: its TYPE is not counted
         long before = counter.calls();
-        long[] counts = deposit(lock, threads, port, balanceKey, seconds);
+        long[] counts = deposit(accounts, threads, threadFactory, port, seconds);
         long commands = counter.calls() - before;
-        long total = Arrays.stream(counts).sum();
-        String balance = resp.string("GET", balanceKey);
-        lost += total - (balance == null ? 0 : Long.parseLong(balance));
-        long min = Arrays.stream(counts).min().orElse(0);
-        long max = Arrays.stream(counts).max().orElse(0);
-        minimum = Math.min(minimum, min);
-        maximum = Math.max(maximum, max);
-        perSecond[rep] = total / seconds;
-        fairness[rep] = max == 0 ? 0 : (double) min / max;
-        // the deposit itself is 2 commands (GET, SET) and the balance read 1: the rest is the lock's
-        lockCommands[rep] = (double) (commands - 2 * total - 1) / total;
+        try (Resp resp = new Resp(port)) {
+          figures.add(counts, BenchKeys.sum(resp, Arrays.stream(accounts).map(Account::balanceKey).toList()), commands);
+        }
         Report.result("counts.rep" + rep, join(counts));
       }
-      Report.medianOf("acquisitions_per_s", perSecond);
-      Report.medianOf("min_over_max", fairness);
-      Report.result("worst_min_over_max", Arrays.stream(fairness).min().orElse(0)); // starvation is per run
-      Report.medianOf("lock_commands_per_acquisition", lockCommands);
-      Report.result("lost_updates", lost);
-      Report.result("min_thread_acquisitions", minimum);
-      Report.result("max_thread_acquisitions", maximum);
+      figures.figures().forEach(Report::result);
     }
   }
 
-  /** One of the JVMs of D: before each repetition, waits in Redis for all of them, then deposits. */
-  static void runWorker(Args args) {
-    int threads = (int) args.number("threads", 4);
+  /**
+   * One of the JVMs of D or M: before each repetition, waits in Redis for all of them, then deposits into the
+   * accounts {@code names}. The first JVM ({@code --jvm 0}) also reports the commands Redis ran in its window; the
+   * other JVMs' windows start and end within a barrier poll (1 ms) of it.
+   */
+  static void runWorker(Args args, String[] names, int defaultThreads) {
+    int threads = (int) args.number("threads", defaultThreads);
     int jvms = (int) args.number("jvms", 2);
     int reps = (int) args.number("reps", 3);
     double seconds = args.decimal("seconds", 3);
-    int port = args.target().firstPort();
-    try (LockSystem system = Driver.open(args); Resp resp = new Resp(port)) {
-      Lock lock = system.lock(LOCK_NAME);
+    boolean counting = args.number("jvm", 0) == 0;
+    List<Integer> ports = args.target().ports();
+    try (LockSystem system = Driver.open(args); CommandCounter counter = new CommandCounter(ports)) {
+      Lock[] locks = locks(system, names);
       for (int rep = -1; rep < reps; rep++) { // rep -1 warms up
-        String label = rep < 0 ? "warmup" : String.valueOf(rep);
-        meet(resp, "bench:barrier:" + label, jvms);
+        String run = rep < 0 ? "warmup" : "rep" + rep;
+        Account[] accounts = accounts(locks, names, run);
+        int port = BenchKeys.portOf(ports, accounts[0].balanceKey()); // the barrier's node too: same hash tag
+        try (Resp resp = new Resp(port)) {
+          meet(resp, BenchKeys.barrier(run), jvms);
+        }
+        long before = counter.calls();
         double duration = rep < 0 ? args.decimal("warmup-seconds", 1) : seconds;
-        long[] counts = deposit(lock, threads, port, "bench:balance:" + label, duration);
+        long[] counts = deposit(accounts, threads, Thread::new, port, duration);
+        long commands = counter.calls() - before;
         if (rep >= 0) {
           Report.result("counts.rep" + rep, join(counts));
+          if (counting) {
+            Report.result("commands.rep" + rep, commands);
+          }
         }
       }
     }
+  }
+
+  /** Each name's lock, asked for once: 10,000 names are 10,000 lock objects, not one per acquisition. */
+  private static Lock[] locks(LockSystem system, String[] names) {
+    return Arrays.stream(names).map(system::lock).toArray(Lock[]::new);
+  }
+
+  private static Account[] accounts(Lock[] locks, String[] names, String run) {
+    Account[] accounts = new Account[names.length];
+    for (int i = 0; i < names.length; i++) {
+      accounts[i] = new Account(locks[i], BenchKeys.balance(run, names[i]));
+    }
+    return accounts;
   }
 
   /** Waits, at most a minute, until {@code jvms} processes have arrived at this barrier. */
@@ -96,38 +117,53 @@ final class DepositScenario {
     }
   }
 
-  /** Runs {@code threads} depositing threads for {@code seconds}; returns each one's number of acquisitions. */
-  static long[] deposit(Lock lock, int threads, int port, String balanceKey, double seconds) {
+  /**
+   * Runs {@code threads} depositing threads for {@code seconds}, each acquisition on an account drawn uniformly;
+   * returns each thread's number of acquisitions. The clock starts once every thread has its connection: 2,000
+   * connects must not eat into the window.
+   */
+  static long[] deposit(Account[] accounts, int threads, ThreadFactory threadFactory, int port, double seconds) {
     long[] counts = new long[threads];
-    long end = System.nanoTime() + (long) (seconds * TimeUnit.SECONDS.toNanos(1));
+    CountDownLatch connected = new CountDownLatch(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicLong end = new AtomicLong();
     List<Thread> workers = new ArrayList<>();
     List<Throwable> failures = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int index = t;
-      Thread worker = new Thread(() -> {
-        try (Resp balance = new Resp(port)) {
-          long count = 0;
-          while (System.nanoTime() < end) {
-            lock.lock();
-            try {
-              String value = balance.string("GET", balanceKey);
-              long next = (value == null ? 0 : Long.parseLong(value)) + 1;
-              balance.call("SET", balanceKey, Long.toString(next));
-              count++;
-            } finally {
-              lock.unlock();
-            }
+      Thread worker = threadFactory.newThread(() -> {
+        try {
+          Resp connection;
+          try {
+            connection = new Resp(port);
+          } finally {
+            connected.countDown(); // a thread that cannot connect must not hold the others back for a minute
           }
-          counts[index] = count;
+          try (Resp balance = connection) {
+            start.await();
+            counts[index] = depositUntil(accounts, balance, end.get());
+          }
         } catch (Throwable e) {
           synchronized (failures) {
             failures.add(e);
           }
         }
-      }, "bench-depositor-" + t);
+      });
+      worker.setName("bench-depositor-" + t);
       worker.start();
       workers.add(worker);
     }
+    await(connected);
+    end.set(System.nanoTime() + (long) (seconds * TimeUnit.SECONDS.toNanos(1)));
+    start.countDown();
+    joinAll(workers, seconds);
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException("a depositor failed", failures.get(0));
+    }
+    return counts;
+  }
+
+  private static void joinAll(List<Thread> workers, double seconds) {
     for (Thread worker : workers) {
       try {
         // a thread stops trying at the end, but may still be waiting for its last acquisition
@@ -140,10 +176,35 @@ final class DepositScenario {
         throw new IllegalStateException(worker.getName() + " still running a minute after the end");
       }
     }
-    if (!failures.isEmpty()) {
-      throw new IllegalStateException("a depositor failed", failures.get(0));
+  }
+
+  private static long depositUntil(Account[] accounts, Resp balance, long end) {
+    long count = 0;
+    while (System.nanoTime() < end) {
+      Account account = accounts.length == 1 ? accounts[0]
+          : accounts[ThreadLocalRandom.current().nextInt(accounts.length)];
+      account.lock().lock();
+      try {
+        String value = balance.string("GET", account.balanceKey());
+        long next = (value == null ? 0 : Long.parseLong(value)) + 1;
+        balance.call("SET", account.balanceKey(), Long.toString(next));
+        count++;
+      } finally {
+        account.lock().unlock();
+      }
     }
-    return counts;
+    return count;
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the depositors did not all connect within a minute");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   static String join(long[] counts) {

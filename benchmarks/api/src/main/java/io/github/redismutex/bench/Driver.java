@@ -14,7 +14,10 @@ public final class Driver {
         case "uncontended" -> UncontendedScenario.run(args);
         case "reentry" -> ReentryScenario.run(args);
         case "deposits" -> DepositScenario.runOneJvm(args);
-        case "deposits-worker" -> DepositScenario.runWorker(args);
+        case "deposits-worker" -> DepositScenario.runWorker(args, BenchKeys.accounts(1), 4);
+        case "many-names-worker" ->
+            DepositScenario.runWorker(args, BenchKeys.accounts((int) args.number("names", 10_000)), 16);
+        case "virtual-threads" -> VirtualThreadsScenario.run(args);
         case "handover" -> HandOverScenario.run(args);
         case "recovery-holder" -> RecoveryScenario.hold(args);
         case "recovery-waiter" -> RecoveryScenario.await(args);

@@ -30,8 +30,13 @@ final class DriverProcess implements AutoCloseable {
   private final String label;
 
   DriverProcess(Path jar, String label, Path log, List<String> arguments) {
+    this(javaBinary(), jar, label, log, arguments);
+  }
+
+  /** A driver on another JDK than the harness's: {@code java} is that JDK's bin/java. */
+  DriverProcess(String java, Path jar, String label, Path log, List<String> arguments) {
     this.label = label;
-    List<String> command = new ArrayList<>(List.of(javaBinary()));
+    List<String> command = new ArrayList<>(List.of(java));
     command.addAll(JVM_FLAGS);
     command.addAll(List.of("-jar", jar.toString()));
     command.addAll(arguments);

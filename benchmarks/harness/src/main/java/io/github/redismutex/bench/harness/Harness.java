@@ -35,11 +35,13 @@ public final class Harness {
   private final Path logs;
   /** scenario -> system -> figure name -> value */
   private final Map<String, Map<String, Map<String, String>>> results = new LinkedHashMap<>();
+  private final DepositRuns depositRuns;
   private int failures;
 
   private Harness(Settings settings, Path benchmarks) {
     this.settings = settings;
     this.benchmarks = benchmarks;
+    this.depositRuns = new DepositRuns(this, settings);
     this.logs = benchmarks.resolve("harness/target/bench-logs/"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + settings.name());
   }
@@ -48,8 +50,11 @@ public final class Harness {
     List<String> args = Arrays.asList(argv);
     Settings settings = args.contains("--full") ? Settings.FULL : args.contains("--smoke") ? Settings.SMOKE : null;
     if (settings == null) {
-      System.err.println("usage: java -jar benchmarks.jar --smoke | --full [--only scenario,...]");
+      System.err.println("usage: java -jar benchmarks.jar --smoke | --full [--deployments] [--only scenario,...]");
       System.exit(2);
+    }
+    if (args.contains("--deployments")) {
+      settings = settings.deployments();
     }
     int only = args.indexOf("--only");
     if (only >= 0) {
@@ -94,7 +99,9 @@ public final class Harness {
 
   private Map<String, String> run(String scenario, String system) {
     return switch (scenario) {
-      case "deposits-2jvm" -> depositsTwoJvms(system);
+      case "deposits-2jvm" -> depositRuns.twoJvms(system);
+      case "many-names" -> depositRuns.manyNames(system);
+      case "virtual-threads" -> depositRuns.virtualThreads(system);
       case "recovery" -> recovery(system);
       default -> oneDriver(scenario, system);
     };
@@ -129,61 +136,6 @@ public final class Harness {
       try (DriverProcess driver = new DriverProcess(jarOf(system), system, logOf(scenario, system), args)) {
         return unavailableOrFigures(driver.finish(timeout));
       }
-    }
-  }
-
-  /** D: two JVMs of four threads each on one name; the harness adds their counts and reads the balances. */
-  private Map<String, String> depositsTwoJvms(String system) {
-    int reps = settings.reps();
-    double seconds = settings.depositSeconds();
-    try (RedisServers servers = serversFor(system)) {
-      List<Map<String, String>> reports = new ArrayList<>();
-      List<DriverProcess> workers = new ArrayList<>();
-      try {
-        for (int jvm = 0; jvm < 2; jvm++) {
-          workers.add(new DriverProcess(jarOf(system), system + "-jvm" + jvm, logOf("deposits-2jvm", system),
-              List.of("deposits-worker", "--system", system, "--ports", ports(servers), "--threads", "4",
-                  "--jvms", "2", "--reps", str(reps), "--seconds", str(seconds),
-                  "--warmup-seconds", str(settings.warmupSeconds()))));
-        }
-        for (DriverProcess worker : workers) {
-          reports.add(unavailableOrFigures(worker.finish(180)));
-        }
-      } finally {
-        workers.forEach(DriverProcess::close);
-      }
-      double[] perSecond = new double[reps];
-      double[] fairness = new double[reps];
-      long lost = 0;
-      long minimum = Long.MAX_VALUE;
-      long maximum = 0;
-      try (Resp resp = new Resp(servers.ports.get(0))) {
-        for (int rep = 0; rep < reps; rep++) {
-          List<Long> counts = new ArrayList<>();
-          for (Map<String, String> report : reports) {
-            Arrays.stream(report.get("counts.rep" + rep).split(",")).map(Long::valueOf).forEach(counts::add);
-          }
-          long total = counts.stream().mapToLong(Long::longValue).sum();
-          String balance = resp.string("GET", "bench:balance:" + rep);
-          lost += total - (balance == null ? 0 : Long.parseLong(balance));
-          long min = counts.stream().mapToLong(Long::longValue).min().orElse(0);
-          long max = counts.stream().mapToLong(Long::longValue).max().orElse(0);
-          minimum = Math.min(minimum, min);
-          maximum = Math.max(maximum, max);
-          perSecond[rep] = total / seconds;
-          fairness[rep] = max == 0 ? 0 : (double) min / max;
-        }
-      }
-      Map<String, String> figures = new LinkedHashMap<>();
-      figures.put("acquisitions_per_s", fmt(Report.median(perSecond)));
-      figures.put("acquisitions_per_s.reps", join(perSecond));
-      figures.put("min_over_max", fmt(Report.median(fairness)));
-      figures.put("min_over_max.reps", join(fairness));
-      figures.put("worst_min_over_max", fmt(Arrays.stream(fairness).min().orElse(0)));
-      figures.put("lost_updates", Long.toString(lost));
-      figures.put("min_thread_acquisitions", Long.toString(minimum));
-      figures.put("max_thread_acquisitions", Long.toString(maximum));
-      return figures;
     }
   }
 
@@ -243,25 +195,27 @@ public final class Harness {
     return figures;
   }
 
-  private static Map<String, String> unavailableOrFigures(Map<String, String> figures) {
+  static Map<String, String> unavailableOrFigures(Map<String, String> figures) {
     if (figures.containsKey("unavailable")) {
       throw new UnsupportedOperationException(figures.get("unavailable"));
     }
     return figures;
   }
 
-  private RedisServers serversFor(String system) {
-    return switch (system) {
-      case "redis-mutex-cluster" -> RedisServers.cluster();
-      case "redis-mutex-redlock3" -> RedisServers.standalone(3);
-      case "redis-mutex-redlock5" -> RedisServers.standalone(5);
-      default -> RedisServers.standalone(1);
-    };
+  /** Redis-mutex's and Redisson's cluster rows share one topology, as do their redlock3 rows. */
+  RedisServers serversFor(String system) {
+    if (system.endsWith("-cluster")) {
+      return RedisServers.cluster();
+    }
+    if (system.endsWith("-redlock3")) {
+      return RedisServers.standalone(3);
+    }
+    return RedisServers.standalone(system.endsWith("-redlock5") ? 5 : 1);
   }
 
-  private Path jarOf(String system) {
+  Path jarOf(String system) {
     String driver = system.startsWith("redis-mutex") ? "redis-mutex"
-        : system.startsWith("spring") ? "spring" : system;
+        : system.startsWith("redisson") ? "redisson" : system.startsWith("spring") ? "spring" : system;
     Path jar = benchmarks.resolve("driver-" + driver + "/target/driver-" + driver + ".jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: build with mvn -B -q -pl benchmarks/harness -am package");
@@ -292,11 +246,11 @@ public final class Harness {
     }
   }
 
-  private Path logOf(String scenario, String system) {
+  Path logOf(String scenario, String system) {
     return logs.resolve(scenario + "-" + system + ".log");
   }
 
-  private static String ports(RedisServers servers) {
+  static String ports(RedisServers servers) {
     return String.join(",", servers.ports.stream().map(String::valueOf).toList());
   }
 
@@ -305,7 +259,7 @@ public final class Harness {
     return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
   }
 
-  private static String str(double value) {
+  static String str(double value) {
     return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }
 

@@ -37,7 +37,9 @@ final class Tables {
   }
 
   String render() {
-    out.append("Run: ").append(settings.name()).append(", ").append(took.toSeconds()).append(" s; ")
+    out.append("Run: ").append(settings.name()).append(settings.deploymentRun()
+        ? " (redis-mutex and Redisson on the same cluster and Redlock servers)" : "").append(", ")
+        .append(took.toSeconds()).append(" s; ")
         .append(machine()).append("; ").append(measuredBuild).append("\n\n");
     table("uncontended", "A. Uncontended lock()+unlock(), one thread (medians of " + settings.reps() + " reps)",
         List.of(col("cycles/s", "cycles_per_s", 0), col("p50 µs", "p50_us", 0), col("p99 µs", "p99_us", 0),
@@ -81,8 +83,66 @@ final class Tables {
             col("top-level commands/tick", "round_trips_per_tick", 1),
             col("top-level commands/s", "round_trips_per_s", 1),
             col("commands/tick", "commands_per_tick", 1), col("still held", "still_held", 0)), null, false);
-    targets();
+    manyNamesAndVirtualThreads();
+    if (settings.deploymentRun()) {
+      deploymentRatios();
+    } else {
+      targets();
+    }
     return out.toString();
+  }
+
+  private void manyNamesAndVirtualThreads() {
+    table("many-names", "M. 2 JVMs x 16 threads, each acquisition on a random one of " + settings.manyNames()
+        + " names, deposit under the lock",
+        List.of(col("acquisitions/s", "acquisitions_per_s", 0), col("lost updates", "lost_updates", 0),
+            col("lock commands/acq.", "lock_commands_per_acquisition", 2),
+            col("min thread", "min_thread_acquisitions", 0), col("max thread", "max_thread_acquisitions", 0)),
+        "acquisitions_per_s", true);
+    table("virtual-threads", "V. " + settings.virtualThreads() + " virtual vs " + settings.platformThreads()
+        + " platform threads on 20 names, deposit under the lock",
+        List.of(col("driver Java", "virtual.java_version", 0),
+            col("virtual acq./s", "virtual.acquisitions_per_s", 0),
+            col("platform acq./s", "platform.acquisitions_per_s", 0),
+            col("virtual ÷ platform", "virtual_over_platform", 2),
+            col("lost (virtual)", "virtual.lost_updates", 0), col("lost (platform)", "platform.lost_updates", 0),
+            col("pinned parks (virtual)", "virtual.pinned_events", 0),
+            col("min thread (virtual)", "virtual.min_thread_acquisitions", 0),
+            col("lock commands/acq. (virtual)", "virtual.lock_commands_per_acquisition", 2)),
+        "virtual.acquisitions_per_s", true);
+  }
+
+  /** The deployments run's summary: per topology, redis-mutex's figure over Redisson's on the same servers. */
+  private void deploymentRatios() {
+    out.append("#### Deployments: redis-mutex ÷ Redisson on the same topology\n\n")
+        .append("| topology | A cycles/s | C acquisitions/s | D acquisitions/s | E p50 (lower is better) ")
+        .append("| E p99 (lower is better) |\n|---|---:|---:|---:|---:|---:|\n");
+    for (String topology : List.of("cluster", "redlock3")) {
+      out.append("| ").append(topology).append(" |");
+      for (String[] figure : List.of(new String[] {"uncontended", "cycles_per_s"},
+          new String[] {"deposits", "acquisitions_per_s"}, new String[] {"deposits-2jvm", "acquisitions_per_s"},
+          new String[] {"handover", "p50_us"}, new String[] {"handover", "p99_us"})) {
+        Double ours = number(figure[0], US + "-" + topology, figure[1]);
+        Double theirs = number(figure[0], "redisson-" + topology, figure[1]);
+        out.append(' ').append(ours == null || theirs == null || theirs == 0 ? "–"
+            : String.format(Locale.ROOT, "%.2f", ours / theirs)).append(" |");
+      }
+      out.append('\n');
+    }
+    out.append('\n');
+  }
+
+  /**
+   * The redis-mutex row a row's ratio is taken against: the one-server redis-mutex; in the deployments run,
+   * redis-mutex on the row's topology (the row's name after "redis-mutex-" or "redisson-").
+   */
+  private String oursFor(String system) {
+    if (!settings.deploymentRun()) {
+      return US;
+    }
+    String topology = system.startsWith(US + "-") ? system.substring(US.length() + 1)
+        : system.substring(system.indexOf('-') + 1);
+    return US + "-" + topology;
   }
 
   /**
@@ -97,7 +157,8 @@ final class Tables {
     out.append("#### ").append(title).append("\n\n| system |");
     columns.forEach(c -> out.append(' ').append(c.header()).append(" |"));
     if (ratioFigure != null) {
-      out.append(" redis-mutex ÷ row").append(higherIsBetter ? "" : " (lower is better)").append(" |");
+      out.append(" redis-mutex ÷ row").append(settings.deploymentRun() ? ", same topology" : "")
+          .append(higherIsBetter ? "" : " (lower is better)").append(" |");
     }
     out.append("\n|---|");
     columns.forEach(c -> out.append("---:|"));
@@ -116,7 +177,7 @@ final class Tables {
         out.append(' ').append(cell(figures.get(c.figure()), c.decimals())).append(" |");
       }
       if (ratioFigure != null) {
-        Double ours = number(bySystem, US, ratioFigure);
+        Double ours = number(bySystem, oursFor(row.getKey()), ratioFigure);
         Double theirs = number(bySystem, row.getKey(), ratioFigure);
         out.append(' ').append(ours == null || theirs == null || theirs == 0 ? "–"
             : String.format(Locale.ROOT, "%.2f", ours / theirs)).append(" |");
