@@ -3,6 +3,7 @@ package io.github.redismutex;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * fencing token count only once {@code WAIT replicas timeout} says that many replicas have them.
  *
  * <p>Why a WAIT proves it: WAIT counts the replicas that have every write this connection made so far, and a
- * primary replicates in the order it executes. So each confirmation is renew.lua (which always writes for a key the
+ * primary replicates in the order it executes. An uncontended acquisition writes SET NX and WAIT together on the
+ * connection to the key's primary. Every other confirmation is renew.lua (which always writes for a key the
  * caller owns) followed by WAIT on the same connection to the key's primary, both pipelined, one round trip: once
  * the replicas have that renewal they have everything the primary did to the key before it, whichever connection
  * did it (the acquisition, a releaser's hand-over, a fence draw). A renewal that finds the key not ours proves
@@ -33,6 +35,7 @@ final class AcknowledgedLockStore implements LockStore {
   private final Function<String, CompletionStage<RedisClusterAsyncCommands<String, String>>> primaryOf;
   private final BooleanSupplier connected;
   private final boolean cluster;
+  private final boolean setGet; // the first attempt may be SET NX GET (ServerFeatures)
   private final long leaseMillis;
   private final int replicas;
   private final long timeoutMillis;
@@ -48,6 +51,7 @@ final class AcknowledgedLockStore implements LockStore {
     this.primaryOf = connections::primaryOf;
     this.connected = connections::isConnected;
     this.cluster = connections.cluster;
+    this.setGet = connections.features.setGet();
     this.leaseMillis = leaseMillis;
     this.replicas = replicas;
     this.timeoutMillis = timeoutMillis;
@@ -65,6 +69,9 @@ final class AcknowledgedLockStore implements LockStore {
   @Override
   public CompletionStage<Attempt> acquire(
       String key, String token, long leaseMillis, String metadata, @Nullable Ticket ticket) {
+    if (ticket == null && setGet) {
+      return firstAttempt(key, token, leaseMillis, metadata);
+    }
     return then(store.acquire(key, token, leaseMillis, metadata, ticket), attempt ->
         attempt.outcome() == Attempt.Outcome.ACQUIRED
             ? confirm(key, token).thenApply(owned -> {
@@ -75,6 +82,46 @@ final class AcknowledgedLockStore implements LockStore {
               return attempt;
             })
             : CompletableFuture.completedFuture(attempt));
+  }
+
+  /**
+   * The uncontended acquisition in one round trip: {@code SET NX PX GET} and WAIT written together on the key's
+   * primary, so the WAIT counts the replicas that have the SET. A value already there, or an error reply that a retry
+   * does not cure (a key of another type, say), is answered as held for now: the caller's next attempt, acquire.lua,
+   * confirmed on its own, sorts out a give-way marker, our own token or the error.
+   */
+  private CompletionStage<Attempt> firstAttempt(String key, String token, long leaseMillis, String metadata) {
+    if (!connected.getAsBoolean()) {
+      return notConnected();
+    }
+    return primaryOf.apply(key).thenCompose(primary -> {
+      CompletionStage<String> previous = primary.setGet(key, LettuceLockStore.freshValue(token, metadata),
+          SetArgs.Builder.nx().px(leaseMillis));
+      CompletionStage<Long> acknowledged = primary.waitForReplication(replicas, timeoutMillis);
+      return previous.handle((value, failure) -> {
+        if (failure != null && RedisFailures.isTransient(failure)) {
+          throw RedisFailures.asUnchecked(failure);
+        }
+        if (failure != null || value != null) {
+          return CompletableFuture.completedFuture(Attempt.held(0));
+        }
+        return acknowledged.thenApply(count -> {
+          checkAcknowledged(count);
+          return Attempt.acquired(0);
+        });
+      }).thenCompose(Function.identity());
+    });
+  }
+
+  private void checkAcknowledged(long count) {
+    if (count < replicas) {
+      throw new NotAcknowledgedException(count + " of the " + replicas + " replicas asked for acknowledged the"
+          + " lock's write within " + timeoutMillis + " ms (replicaAcknowledgements)");
+    }
+  }
+
+  private static <T> CompletionStage<T> notConnected() {
+    return CompletableFuture.failedStage(new RedisConnectionException("not connected to Redis"));
   }
 
   @Override
@@ -167,7 +214,7 @@ final class AcknowledgedLockStore implements LockStore {
    */
   private CompletionStage<List<Long>> renewAcknowledged(List<String> keys, List<String> tokens, long leaseMillis) {
     if (!connected.getAsBoolean()) {
-      return CompletableFuture.failedStage(new RedisConnectionException("not connected to Redis"));
+      return notConnected();
     }
     List<String> args = new ArrayList<>(tokens);
     args.add(Long.toString(leaseMillis));
@@ -177,9 +224,8 @@ final class AcknowledgedLockStore implements LockStore {
           ScriptOutputType.MULTI, keys.toArray(String[]::new), args.toArray(String[]::new));
       CompletionStage<Long> acknowledged = primary.waitForReplication(replicas, timeoutMillis);
       return renewed.thenCombine(acknowledged, (left, count) -> {
-        if (count < replicas && left.stream().anyMatch(l -> l >= 0)) {
-          throw new NotAcknowledgedException(count + " of the " + replicas + " replicas asked for acknowledged the"
-              + " lock's write within " + timeoutMillis + " ms (replicaAcknowledgements)");
+        if (left.stream().anyMatch(l -> l >= 0)) {
+          checkAcknowledged(count);
         }
         return left;
       });

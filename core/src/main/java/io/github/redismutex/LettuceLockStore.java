@@ -115,7 +115,7 @@ final class LettuceLockStore implements LockStore, ConditionStore {
    */
   private CompletionStage<Attempt> firstAttempt(String key, String token, long leaseMillis, String metadata) {
     OrderedReply<Attempt> reply = new OrderedReply<>();
-    commands.setGet(key, token + " 0 " + metadata, SetArgs.Builder.nx().px(leaseMillis))
+    commands.setGet(key, freshValue(token, metadata), SetArgs.Builder.nx().px(leaseMillis))
         .whenComplete((previous, failure) -> {
           if (failure == null && previous == null) {
             reply.complete(Attempt.acquired(0));
@@ -129,6 +129,11 @@ final class LettuceLockStore implements LockStore, ConditionStore {
           }
         });
     return reply;
+  }
+
+  /** A new hold's value for the key: no fencing token drawn yet ({@link LockValue} has the format). */
+  static String freshValue(String token, String metadata) {
+    return token + " 0 " + metadata;
   }
 
   private CompletionStage<Attempt> acquireByScript(

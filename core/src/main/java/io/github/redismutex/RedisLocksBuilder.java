@@ -184,8 +184,8 @@ public final class RedisLocksBuilder {
   /**
    * Makes every hold survive a failover to a replica that acknowledged it (default: off). An acquisition, a direct
    * hand-over, and each renewal, extension and fencing token count only once {@code replicas} replicas of the key's
-   * primary confirm them within {@code timeout} ({@code WAIT}, pipelined with a renewal of the key: one more round
-   * trip per acquisition). An acquisition whose confirmation falls short is retried as through an outage: {@code
+   * primary confirm them within {@code timeout} ({@code WAIT}, written with the uncontended {@code SET NX}, or
+   * pipelined with a renewal of the key: one more round trip for an acquisition that waited). An acquisition whose confirmation falls short is retried as through an outage: {@code
    * lock()} waits, {@code tryLock(time)} returns false at its deadline, {@code tryLock()} throws; its key is released
    * as any abandoned attempt's. A renewal that falls short does not extend the lease; the next one tries again. For
    * one server with replicas, Sentinel and Cluster; not with {@link #redlock}, whose majority of independent servers

@@ -11,15 +11,15 @@ import java.util.concurrent.locks.Lock;
 
 /**
  * redis-mutex through its public API: one server (also with keyspace notifications turned on), a cluster (six nodes,
- * three primaries), and Redlock over three or five independent primaries.
+ * three primaries; also with replicas acknowledging every hold), and Redlock over three or five independent primaries.
  */
 public final class RedisMutexSystems implements LockSystemFactory {
   private static final String KEY_PREFIX = "redis-mutex:";
 
   @Override
   public List<String> systems() {
-    return List.of("redis-mutex", "redis-mutex-keyspace", "redis-mutex-cluster", "redis-mutex-redlock3",
-        "redis-mutex-redlock5");
+    return List.of("redis-mutex", "redis-mutex-keyspace", "redis-mutex-cluster", "redis-mutex-acks-cluster",
+        "redis-mutex-redlock3", "redis-mutex-redlock5");
   }
 
   @Override
@@ -29,6 +29,9 @@ public final class RedisMutexSystems implements LockSystemFactory {
       case "redis-mutex" -> builder.uri(target.uri(0));
       case "redis-mutex-keyspace" -> builder.uri(target.uri(0)).configureKeyspaceNotifications(true);
       case "redis-mutex-cluster" -> builder.cluster(target.uris());
+      // as Redisson's cluster lock does by default: each hold waits for one replica (at most a tenth of the lease)
+      case "redis-mutex-acks-cluster" -> builder.cluster(target.uris())
+          .replicaAcknowledgements(1, target.lease().dividedBy(10));
       default -> builder.redlock(target.uris());
     }
     return new RedisMutexSystem(builder.build());

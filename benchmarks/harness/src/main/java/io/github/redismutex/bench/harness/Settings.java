@@ -41,7 +41,8 @@ record Settings(
    * independent servers, each pair in A, C, D and E; redlock5, which Redisson has no counterpart of, in A and E.
    */
   static final List<String> DEPLOYMENTS =
-      List.of("redis-mutex-cluster", "redisson-cluster", "redis-mutex-redlock3", "redisson-redlock3");
+      List.of("redis-mutex-cluster", "redis-mutex-acks-cluster", "redisson-cluster", "redis-mutex-redlock3",
+          "redisson-redlock3");
   static final List<String> DEPLOYMENT_SCENARIOS = List.of("uncontended", "deposits", "deposits-2jvm", "handover");
   /** V: the re-entrant libraries that an application on virtual threads would pick. */
   static final List<String> VIRTUAL_THREAD_SYSTEMS = List.of("redis-mutex", "redisson");
