@@ -53,6 +53,44 @@ final class HandOverScenario {
       Report.medianOf("p99_us", p99);
       Report.medianOf("max_us", max);
     }
+    baselines(args, rounds, blockMillis);
+  }
+
+  /**
+   * What any hand-over between two threads over Redis pays on this machine, whatever the lock, each after the same
+   * idle time as a round above (so that the machine is as idle as when X unlocks): waking a blocked thread (one
+   * SynchronousQueue hand-off, t0 before the put, t1 when the taker runs) and one PING round trip.
+   */
+  private static void baselines(Args args, int rounds, long idleMillis) throws InterruptedException {
+    SynchronousQueue<Long> handOff = new SynchronousQueue<>();
+    long[] wakeups = new long[rounds];
+    Thread taker = new Thread(() -> {
+      try {
+        for (int i = 0; i < rounds; i++) {
+          long t0 = handOff.take();
+          wakeups[i] = System.nanoTime() - t0;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "bench-wakeup-taker");
+    taker.start();
+    for (int i = 0; i < rounds; i++) {
+      Thread.sleep(idleMillis); // the taker is parked again, as Y is in lock()
+      handOff.put(System.nanoTime());
+    }
+    taker.join();
+    long[] pings = new long[rounds];
+    try (Resp resp = new Resp(args.target().ports().get(0))) {
+      for (int i = 0; i < rounds; i++) {
+        Thread.sleep(idleMillis);
+        long t0 = System.nanoTime();
+        resp.call("PING");
+        pings[i] = System.nanoTime() - t0;
+      }
+    }
+    Report.result("wakeup_p50_us", Report.percentile(wakeups, rounds, 0.50) / 1000.0);
+    Report.result("ping_p50_us", Report.percentile(pings, rounds, 0.50) / 1000.0);
   }
 
   private static long[] rounds(Lock xLock, SynchronousQueue<Boolean> go, SynchronousQueue<Boolean> calling,

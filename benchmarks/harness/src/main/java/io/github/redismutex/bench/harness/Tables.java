@@ -62,7 +62,9 @@ final class Tables {
     table("deposits-2jvm", "D. 2 JVMs x 4 threads on one name, deposit under the lock", deposit,
         "acquisitions_per_s", true);
     table("handover", "E. Hand-over: X unlocks at t0, Y (another client, blocked in lock()) returns at t1",
-        List.of(col("p50 µs", "p50_us", 0), col("p99 µs", "p99_us", 0), col("max µs", "max_us", 0)), "p50_us", false);
+        List.of(col("p50 µs", "p50_us", 0), col("p99 µs", "p99_us", 0), col("max µs", "max_us", 0),
+            col("this VM: thread wake-up p50 µs", "wakeup_p50_us", 0), col("PING p50 µs", "ping_p50_us", 0)),
+        "p50_us", false);
     table("recovery", "F. Recovery: holder JVM SIGKILLed; waiter's acquisition minus the end of the lease",
         List.of(col("lease ms", "lease_ms", 0), col("median ms", "after_lease_end_ms", 1), col("min ms", "min_ms", 1),
             col("max ms", "max_ms", 1), col("before lease end", "early", 0), col("valid reps", "valid_reps", 0)),
@@ -132,7 +134,25 @@ final class Tables {
       }
       out.append('\n');
     }
+    out.append("\n| target | ratio | met |\n|---|---|---|\n");
+    deploymentTarget("cluster: uncontended ≥ 2 × Redisson", "uncontended", "cycles_per_s", "cluster", 2.0, true);
+    deploymentTarget("cluster: hand-over p50 ≤ 0.6 × Redisson", "handover", "p50_us", "cluster", 0.6, false);
+    deploymentTarget("cluster: hand-over p99 ≤ 0.7 × Redisson", "handover", "p99_us", "cluster", 0.7, false);
+    deploymentTarget("cluster with WAIT 1: uncontended ≥ 1.3 × Redisson", "uncontended", "cycles_per_s",
+        "acks-cluster", 1.3, true);
+    deploymentTarget("redlock3: hand-over p50 ≤ 0.6 × Redisson", "handover", "p50_us", "redlock3", 0.6, false);
+    deploymentTarget("redlock3: hand-over p99 ≤ 0.7 × Redisson", "handover", "p99_us", "redlock3", 0.7, false);
     out.append('\n');
+  }
+
+  private void deploymentTarget(String label, String scenario, String figure, String ours, double factor,
+      boolean higherIsBetter) {
+    Double mine = number(scenario, US + "-" + ours, figure);
+    String topology = ours.substring(ours.lastIndexOf('-') + 1);
+    Double theirs = number(scenario, "redisson-" + topology, figure);
+    Double ratio = mine == null || theirs == null || theirs == 0 ? null : mine / theirs;
+    target(label, ratio == null ? null : fmt(mine, 0) + " vs " + fmt(theirs, 0) + ": " + fmt(ratio, 2),
+        ratio == null ? null : higherIsBetter ? ratio >= factor : ratio <= factor);
   }
 
   /**
@@ -212,7 +232,9 @@ final class Tables {
     List<String> peers = List.of("redisson", "spring-pubsub", "spring-spin", "floor");
     for (String scenario : List.of("deposits", "deposits-2jvm")) {
       String label = scenario.equals("deposits") ? "C" : "D";
-      ratioTarget(label + ": throughput ≥ 1.25 × best peer", scenario, "acquisitions_per_s", peers, 1.25, true);
+      double factor = scenario.equals("deposits") ? 1.25 : 2.0;
+      ratioTarget(label + ": throughput ≥ " + factor + " × best peer", scenario, "acquisitions_per_s", peers, factor,
+          true);
       Double lost = number(scenario, US, "lost_updates");
       target(label + ": zero lost updates", lost == null ? null : fmt(lost, 0), lost == null ? null : lost == 0);
       // Starvation is judged within each repetition (all threads ran over the same seconds), by the worst one:
@@ -221,8 +243,23 @@ final class Tables {
       target(label + ": slowest thread ≥ 1/3 of fastest (worst repetition)",
           worst == null ? null : "min/max " + fmt(worst, 2), worst == null ? null : worst * 3 >= 1);
     }
-    ratioTarget("E: hand-over p50 ≤ 0.7 × Redisson", "handover", "p50_us", List.of("redisson"), 0.7, false);
+    Double c = number("deposits", US, "acquisitions_per_s");
+    Double d = number("deposits-2jvm", US, "acquisitions_per_s");
+    target("D: ≥ 0.4 × our own C", c == null || d == null ? null
+        : String.format(Locale.ROOT, "%s vs C %s: ratio %.2f", fmt(d, 0), fmt(c, 0), d / c),
+        c == null || d == null ? null : d / c >= 0.4);
+    ratioTarget("E: hand-over p50 ≤ 0.5 × Redisson", "handover", "p50_us", List.of("redisson"), 0.5, false);
     ratioTarget("E: hand-over p99 ≤ Redisson", "handover", "p99_us", List.of("redisson"), 1.0, false);
+    ratioTarget("M: ≥ 0.95 × the naive floor", "many-names", "acquisitions_per_s", List.of("floor"), 0.95, true);
+    ratioTarget("M: ≥ 3 × Redisson", "many-names", "acquisitions_per_s", List.of("redisson"), 3.0, true);
+    Double manyCommands = number("many-names", US, "lock_commands_per_acquisition");
+    target("M: ≤ 4 lock commands per acquisition", manyCommands == null ? null : fmt(manyCommands, 2),
+        manyCommands == null ? null : manyCommands <= 4.05); // the second JVM's window is within 1 ms of the first's
+    Double virtual = number("virtual-threads", US, "virtual_over_platform");
+    target("V: virtual threads ≥ platform threads", virtual == null ? null : "ratio " + fmt(virtual, 2),
+        virtual == null ? null : virtual >= 1.0);
+    ratioTarget("V: virtual threads ≥ 3 × Redisson's", "virtual-threads", "virtual.acquisitions_per_s",
+        List.of("redisson"), 3.0, true);
     Double after = number("recovery", US, "after_lease_end_ms");
     Double early = number("recovery", US, "early");
     target("F: waiter acquires ≤ 50 ms (p50) after the lease ends, never before",
