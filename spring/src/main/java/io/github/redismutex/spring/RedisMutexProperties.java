@@ -48,6 +48,15 @@ public class RedisMutexProperties {
    */
   private int maxLocalHandOvers = 8;
 
+  /**
+   * How many replicas must confirm every hold, renewal and fencing token (WAIT) before the application relies on it,
+   * so that a failover to one of them keeps the lock; 0 to 16, 0 (the default) for none.
+   */
+  private int replicaAcknowledgements = 0;
+
+  /** How long the replicas may take to confirm, from 1ms to a tenth of the lease time. */
+  private Duration replicaAcknowledgementTimeout = Duration.ofMillis(100);
+
   /** {@return the lease of every lock: {@code redis-mutex.lease-time}} */
   public Duration getLeaseTime() {
     return leaseTime;
@@ -126,6 +135,43 @@ public class RedisMutexProperties {
     this.maxLocalHandOvers = maxLocalHandOvers;
   }
 
+  /** {@return how many replicas confirm each hold, 0 for none: {@code redis-mutex.replica-acknowledgements}} */
+  public int getReplicaAcknowledgements() {
+    return replicaAcknowledgements;
+  }
+
+  /**
+   * Sets {@code redis-mutex.replica-acknowledgements}.
+   *
+   * @param replicaAcknowledgements from 0 (none) to 16
+   * @throws IllegalArgumentException if it is out of that range; the message names the property
+   */
+  public void setReplicaAcknowledgements(int replicaAcknowledgements) {
+    if (replicaAcknowledgements != 0) {
+      check("replica-acknowledgements",
+          () -> RedisLocks.builder().replicaAcknowledgements(replicaAcknowledgements, Duration.ofMillis(1)));
+    }
+    this.replicaAcknowledgements = replicaAcknowledgements;
+  }
+
+  /** {@return how long replicas may take to confirm: {@code redis-mutex.replica-acknowledgement-timeout}} */
+  public Duration getReplicaAcknowledgementTimeout() {
+    return replicaAcknowledgementTimeout;
+  }
+
+  /**
+   * Sets {@code redis-mutex.replica-acknowledgement-timeout}; that it is at most a tenth of the lease time is checked
+   * at startup, when both are known.
+   *
+   * @param replicaAcknowledgementTimeout from 1ms
+   * @throws IllegalArgumentException if it is null or not positive; the message names the property
+   */
+  public void setReplicaAcknowledgementTimeout(Duration replicaAcknowledgementTimeout) {
+    check("replica-acknowledgement-timeout",
+        () -> RedisLocks.builder().replicaAcknowledgements(1, replicaAcknowledgementTimeout));
+    this.replicaAcknowledgementTimeout = replicaAcknowledgementTimeout;
+  }
+
   /**
    * Runs the library's own check of a value (a builder setter, which checks at once and has no other effect), and
    * names the property in its message: Boot's binding failure names only the whole {@code redis-mutex} group.
@@ -140,11 +186,13 @@ public class RedisMutexProperties {
 
   /** A builder with these settings; the caller picks the connection. */
   RedisLocksBuilder toBuilder() {
-    return RedisLocks.builder()
+    RedisLocksBuilder builder = RedisLocks.builder()
         .leaseTime(leaseTime)
         .keyPrefix(keyPrefix)
         .commandTimeout(commandTimeout)
         .configureKeyspaceNotifications(configureKeyspaceNotifications)
         .maxLocalHandOvers(maxLocalHandOvers);
+    return replicaAcknowledgements == 0 ? builder
+        : builder.replicaAcknowledgements(replicaAcknowledgements, replicaAcknowledgementTimeout);
   }
 }

@@ -42,6 +42,16 @@ class RedisMutexAutoConfigurationIT {
       .withConfiguration(AutoConfigurations.of(RedisMutexAutoConfiguration.class));
 
   @Test
+  void replicaAcknowledgementsReachTheLocks() {
+    // this server has no replica: with acknowledgements asked for, no lock can be acquired
+    withBootRedis.withPropertyValues("redis-mutex.replica-acknowledgements=1",
+        "redis-mutex.replica-acknowledgement-timeout=20ms").run(context -> {
+          RedisMutex lock = context.getBean(RedisLocks.class).mutex("acknowledged");
+          assertThat(lock.tryLock(Duration.ofMillis(200))).isFalse();
+        });
+  }
+
+  @Test
   void backsOffWhenTheApplicationDefinesItsOwnRedisLocks() {
     withBootRedis.withBean("myLocks", RedisLocks.class, () -> RedisLocks.connect(REDIS.uri())).run(context -> {
       assertThat(context).hasSingleBean(RedisLocks.class).hasBean("myLocks");

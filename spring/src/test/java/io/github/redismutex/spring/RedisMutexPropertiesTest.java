@@ -31,12 +31,25 @@ class RedisMutexPropertiesTest {
         "redis-mutex.key-prefix", "orders-service:",
         "redis-mutex.command-timeout", "500ms",
         "redis-mutex.configure-keyspace-notifications", "true",
-        "redis-mutex.max-local-hand-overs", "0"));
+        "redis-mutex.max-local-hand-overs", "0",
+        "redis-mutex.replica-acknowledgements", "1",
+        "redis-mutex.replica-acknowledgement-timeout", "250ms"));
     assertThat(properties.getLeaseTime()).isEqualTo(Duration.ofSeconds(10));
     assertThat(properties.getKeyPrefix()).isEqualTo("orders-service:");
     assertThat(properties.getCommandTimeout()).isEqualTo(Duration.ofMillis(500));
     assertThat(properties.isConfigureKeyspaceNotifications()).isTrue();
     assertThat(properties.getMaxLocalHandOvers()).isZero();
+    assertThat(properties.getReplicaAcknowledgements()).isEqualTo(1);
+    assertThat(properties.getReplicaAcknowledgementTimeout()).isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void replicaAcknowledgementsAreOffByDefaultAndOutOfRangeFailsNamingTheProperty() {
+    assertThat(new RedisMutexProperties().getReplicaAcknowledgements()).isZero();
+    assertThatThrownBy(() -> bind(Map.of("redis-mutex.replica-acknowledgements", "17")))
+        .isInstanceOf(BindException.class)
+        .hasStackTraceContaining("IllegalArgumentException: redis-mutex.replica-acknowledgements is invalid:"
+            + " replicas must be from 1 to 16, was 17");
   }
 
   @Test
