@@ -257,8 +257,8 @@ final class Acquisition {
     if (!wait.waits() || deadline.hasPassed()) {
       return GIVE_UP;
     }
-    UNREACHABLE.warn("Redis unreachable while acquiring '{}' ({}); retrying in {} ms", local.name, failure.toString(),
-        TimeUnit.NANOSECONDS.toMillis(backoff.peekNanos()));
+    UNREACHABLE.warn("Redis unreachable (or replicas not acknowledging) while acquiring '{}' ({}); retrying in {} ms",
+        local.name, failure.toString(), TimeUnit.NANOSECONDS.toMillis(backoff.peekNanos()));
     if (waiter == null) {
       subscribe(); // something to wait on, woken by close() and reconnects
     }
