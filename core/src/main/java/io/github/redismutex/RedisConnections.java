@@ -15,6 +15,7 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.EventBus;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -41,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * the deployment: one server (standalone or Sentinel-managed) or a Redis Cluster. Owns the Lettuce client and its
  * resources when it created them; a borrowed client is left open. Thread-safe.
  *
- * <p>On a Cluster, releases are announced by PUBLISH, which the cluster bus carries to every node, so the one pub/sub
- * connection hears them whichever node it is on; keyspace notifications are node-local, so expiries are noticed by
+ * <p>On a Cluster, releases are announced by PUBLISH, which the cluster bus carries to every node, so the cluster
+ * pub/sub connection hears them whichever node it is on (and {@link NodeLocalSubscriber} also listens on the key's
+ * primary, where they happen); keyspace notifications are node-local, so expiries are noticed by
  * the lease re-check ({@link WakeupMode#CHANNEL}).
  */
 final class RedisConnections {
@@ -57,6 +59,7 @@ final class RedisConnections {
   final ServerFeatures features;
   private final StatefulConnection<String, String> commands;
   private final Function<String, CompletionStage<RedisClusterAsyncCommands<String, String>>> primaryOf;
+  private final Subscriber subscriber;
   private final Runnable shutdownOwned;
 
   /** Whether the command connection is up now: nothing is sent while it is not (see {@link LettuceLockStore}). */
@@ -73,6 +76,14 @@ final class RedisConnections {
     return primaryOf.apply(key);
   }
 
+  /**
+   * The pub/sub side over {@link #pubSub}, for the one deployment that uses these connections: {@link
+   * LettuceSubscriber} on one server, {@link NodeLocalSubscriber} on a cluster.
+   */
+  Subscriber subscriber() {
+    return subscriber;
+  }
+
   /** Lettuce's event bus of these connections' client: where (re)connects are announced. */
   EventBus events() {
     return commands.getResources().eventBus();
@@ -81,9 +92,11 @@ final class RedisConnections {
   private RedisConnections(StatefulConnection<String, String> commands,
       RedisClusterAsyncCommands<String, String> async, StatefulRedisPubSubConnection<String, String> pubSub,
       WakeupMode wakeupMode, int database, boolean cluster, ServerFeatures features,
-      Function<String, CompletionStage<RedisClusterAsyncCommands<String, String>>> primaryOf, Runnable shutdownOwned) {
+      Function<String, CompletionStage<RedisClusterAsyncCommands<String, String>>> primaryOf, Subscriber subscriber,
+      Runnable shutdownOwned) {
     this.commands = commands;
     this.primaryOf = primaryOf;
+    this.subscriber = subscriber;
     this.features = features;
     this.async = async;
     this.pubSub = pubSub;
@@ -232,7 +245,7 @@ final class RedisConnections {
       StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
       RedisClusterAsyncCommands<String, String> async = commands.async();
       return new RedisConnections(commands, async, pubSub, mode, database, false, features,
-          key -> CompletableFuture.completedFuture(async), shutdownOwned);
+          key -> CompletableFuture.completedFuture(async), new LettuceSubscriber(pubSub), shutdownOwned);
     } catch (RuntimeException e) {
       throw abandon(commands, shutdownOwned, e);
     }
@@ -268,9 +281,9 @@ final class RedisConnections {
       commands = client.connect(StringCodec.UTF8);
       commands.setTimeout(timeout);
       ServerFeatures features = ServerFeatures.of(commands.sync().info("server"));
-      StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
+      StatefulRedisClusterPubSubConnection<String, String> pubSub = client.connectPubSub(StringCodec.UTF8);
       return new RedisConnections(commands, commands.async(), pubSub, WakeupMode.CHANNEL, 0, true, features,
-          primaryOfSlot(commands), shutdownOwned);
+          primaryOfSlot(commands), new NodeLocalSubscriber(pubSub), shutdownOwned);
     } catch (RuntimeException e) {
       throw abandon(commands, shutdownOwned, e);
     }

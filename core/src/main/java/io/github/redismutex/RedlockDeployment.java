@@ -24,14 +24,14 @@ final class RedlockDeployment implements Deployment {
     this.servers = List.copyOf(servers);
     String instanceId = UUID.randomUUID().toString(); // under which its releases give way (release.lua)
     List<LettuceLockStore> stores = new ArrayList<>();
-    List<LettuceSubscriber> subscribers = new ArrayList<>();
+    List<Subscriber> subscribers = new ArrayList<>();
     for (RedisConnections server : servers) {
       LettuceLockStore serverStore = new LettuceLockStore(server.async, server::isConnected, false, server.features,
           instanceId,
           LettuceLockStore.Waiting.MARK, leaseMillis);
       ServerDeployment.preload(serverStore, commandTimeout);
       stores.add(serverStore);
-      subscribers.add(new LettuceSubscriber(server.pubSub));
+      subscribers.add(server.subscriber());
     }
     this.serverStores = List.copyOf(stores);
     this.store = new RedlockLockStore(stores);

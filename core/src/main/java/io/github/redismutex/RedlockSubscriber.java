@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The pub/sub side of Redlock: one {@link LettuceSubscriber} per server, seen by the {@link WaiterRegistry} as one.
+ * The pub/sub side of Redlock: one {@link Subscriber} per server ({@link LettuceSubscriber}), seen by the {@link
+ * WaiterRegistry} as one.
  * A subscription counts as made once a majority of servers confirmed it: a release runs on every server, and the
  * holder's majority overlaps any majority the waiter subscribed on, so the waiter hears it. Messages from any
  * server are passed on.
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * awaits on that server is a re-subscription there, and is passed on as one. Thread-safe.
  */
 final class RedlockSubscriber implements Subscriber {
-  private final List<LettuceSubscriber> servers;
+  private final List<Subscriber> servers;
   private final int majority;
   /** Per server, the channels whose SUBSCRIBE awaits that server's confirmation. */
   private final List<ConcurrentHashMap<String, Boolean>> awaited;
@@ -26,7 +27,7 @@ final class RedlockSubscriber implements Subscriber {
   private final ConcurrentHashMap<String, AtomicInteger> confirmations = new ConcurrentHashMap<>();
   private volatile Subscriber.Listener registry;
 
-  RedlockSubscriber(List<LettuceSubscriber> servers) {
+  RedlockSubscriber(List<Subscriber> servers) {
     this.servers = List.copyOf(servers);
     this.majority = servers.size() / 2 + 1;
     this.awaited = servers.stream().map(s -> new ConcurrentHashMap<String, Boolean>()).toList();

@@ -12,8 +12,8 @@ import reactor.core.Disposable;
 /**
  * One server, standalone or managed by Sentinel, or one Redis Cluster: a command connection and a pub/sub connection
  * ({@link RedisConnections}), the {@link LettuceLockStore} over them, in which waiters queue for direct hand-overs,
- * and conditions. On a cluster, releases are announced by PUBLISH, which the cluster bus carries to every node;
- * keyspace notifications are node-local, so expiries are noticed by the lease re-check ({@link WakeupMode#CHANNEL}).
+ * and conditions. On a cluster, releases are announced by PUBLISH, which the cluster bus carries to every node, and
+ * heard on the key's primary too ({@link NodeLocalSubscriber}); keyspace notifications are node-local, so expiries are noticed by the lease re-check ({@link WakeupMode#CHANNEL}).
  */
 final class ServerDeployment implements Deployment {
   private static final Logger log = LoggerFactory.getLogger(ServerDeployment.class);
@@ -21,7 +21,7 @@ final class ServerDeployment implements Deployment {
   private final RedisConnections connections;
   private final LettuceLockStore store;
   private final LockStore lockStore; // the store, or the store confirming holds by replicas
-  private final LettuceSubscriber subscriber;
+  private final Subscriber subscriber;
 
   /** How many replicas must confirm each hold, within how long ({@code RedisLocksBuilder.replicaAcknowledgements}). */
   record Acknowledgements(int replicas, long timeoutMillis) {}
@@ -37,7 +37,7 @@ final class ServerDeployment implements Deployment {
         LettuceLockStore.Waiting.QUEUE, leaseMillis);
     this.lockStore = acknowledgements.<LockStore>map(asked -> new AcknowledgedLockStore(store, connections,
         leaseMillis, asked.replicas(), asked.timeoutMillis())).orElse(store);
-    this.subscriber = new LettuceSubscriber(connections.pubSub);
+    this.subscriber = connections.subscriber();
     preload(store, commandTimeout);
   }
 

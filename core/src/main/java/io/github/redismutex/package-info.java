@@ -17,7 +17,9 @@
  *       all leases, {@code UnconfirmedReleases} keeping the clean-ups Redis has not confirmed, both on the one
  *       {@code Background} thread; {@code LeaseLossReporter}; {@code ClockDrift}, the one rule for lease ends.
  *   <li><b>Waiting</b>: {@code WaiterRegistry} of {@code Waiter}s with reference-counted subscriptions on one
- *       {@code Subscriber}; {@code Grant}, a hand-over announced to a waiter; {@code WakeupMode}.
+ *       {@code Subscriber} ({@code LettuceSubscriber}; on a cluster {@code NodeLocalSubscriber}, which also listens
+ *       on each key's primary; {@code RedlockSubscriber}); {@code Grant}, a hand-over announced to a waiter; {@code
+ *       WakeupMode}.
  *   <li><b>Redis</b>: {@code LockStore}, the lock commands (the only way the algorithm talks to Redis), with {@code
  *       LettuceLockStore} (one server or a cluster), {@code AcknowledgedLockStore} over it (holds confirmed by
  *       replicas, {@code WAIT}) and {@code RedlockLockStore} (a majority, decided by {@code MajorityVote}); the scripts ({@code LuaScript}, resources {@code *.lua}, each headed by its contract); {@code

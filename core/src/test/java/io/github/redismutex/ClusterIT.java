@@ -55,6 +55,42 @@ class ClusterIT {
   }
 
   @Test
+  void aWaiterListensOnTheNodeThatHoldsTheKeySoItsWakeUpNeedNotCrossTheClusterBus() throws Exception {
+    ExecutorService threads = Executors.newCachedThreadPool();
+    try (RedisLocks holder = node(RedisLocks.DEFAULT_LEASE_TIME);
+        RedisLocks waiter = node(RedisLocks.DEFAULT_LEASE_TIME)) {
+      List<String> names = new ArrayList<>();
+      for (int i = 0; names.size() < 9; i++) { // three names on each of the three primaries
+        String name = "nodes:" + i;
+        RedisServer primary = cluster.primaryOf(holder.keyOf(name));
+        if (names.stream().filter(n -> cluster.primaryOf(holder.keyOf(n)) == primary).count() < 3) {
+          names.add(name);
+        }
+      }
+      names.forEach(name -> holder.mutex(name).lock());
+      List<Future<?>> waiting = new ArrayList<>();
+      for (String name : names) {
+        waiting.add(threads.submit(() -> {
+          waiter.mutex(name).lock();
+          waiter.mutex(name).unlock();
+        }));
+      }
+      for (String name : names) {
+        String channel = LockKeys.releaseChannel(waiter.keyOf(name));
+        RedisServer primary = cluster.primaryOf(waiter.keyOf(name));
+        await(name).atMost(Duration.ofSeconds(10))
+            .until(() -> primary.admin().pubsubNumsub(channel).get(channel) == 1L);
+      }
+      names.forEach(name -> holder.mutex(name).unlock());
+      for (Future<?> each : waiting) {
+        each.get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
   void aWaiterIsWokenByAReleaseOnAnotherNodeWithinMilliseconds() throws Exception {
     try (RedisLocks holder = node(RedisLocks.DEFAULT_LEASE_TIME);
         RedisLocks waiter = node(RedisLocks.DEFAULT_LEASE_TIME)) {
