@@ -183,6 +183,7 @@ class AsyncLockIT {
     assertThat(hold.isLeaseValid()).isTrue();
     redis.admin().del(locks.keyOf("vanishing")); // what an expiry or an eviction does
     await().atMost(Duration.ofSeconds(5)).until(() -> !hold.isLeaseValid());
+    await().atMost(Duration.ofSeconds(5)).until(() -> !told.isEmpty()); // told right after the loss is marked
     assertThat(told).containsExactly("vanishing " + token);
     assertThatThrownBy(() -> hold.release().toCompletableFuture().get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class).cause().isInstanceOf(LeaseExpiredException.class)
