@@ -1,5 +1,6 @@
 package io.github.redismutex;
 
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * or forged by someone who can only publish, is never taken for a fresh one, whatever the fencing counter did
  * meanwhile. The lease's end is reckoned from that attempt's send time plus the time between the attempt and the
  * hand-over on the server's clock; a grant already over is left to the next attempt, which finds what is left of it
- * (acquire.lua accepts a key that holds our token).
+ * (acquire.lua accepts a key that holds our token). The rule is {@link QueuedAttempt}'s, shared with {@link
+ * AsyncAcquisition}.
  *
  * <h2>Giving up</h2>
  * An acquisition that gives up (its deadline, an interrupt, close()) after it may have queued a ticket, or after an
@@ -42,11 +44,6 @@ final class Acquisition {
   private static final RateLimitedLog UNREACHABLE = new RateLimitedLog(log);
   private static final long HELD = -2; // an attempt's outcome: the lock is held now, see `held`
   private static final long GIVE_UP = -1; // an attempt's outcome: the call ends without the lock
-  /** What a hand-over's span may exceed this JVM's elapsed time by (1% besides) before it is not relied on. */
-  private static final long MESSAGE_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-
-  /** The latest attempt that queued its ticket and was answered: the one attempt a grant may answer. */
-  private record Queued(String nonce, long sentAtNanos, long serverMicros) {}
 
   private final LocalLock local;
   private final WaitPolicy wait;
@@ -56,7 +53,7 @@ final class Acquisition {
   private final String token = UUID.randomUUID().toString(); // SecureRandom; never reused
   private final Backoff backoff = new Backoff();
   private @Nullable Waiter waiter; // registered once an attempt found the lock held
-  private @Nullable Queued latest; // null until a queueing attempt was answered
+  private @Nullable QueuedAttempt latest; // null until a queueing attempt was answered; the one a grant may answer
   private boolean mayHaveAcquired; // an attempt's answer never came: it may have acquired, now or later
   private boolean queued; // a ticket attempt was sent: a ticket may be queued
   private boolean interrupted; // UNINTERRUPTIBLE only: restored on the way out
@@ -100,28 +97,16 @@ final class Acquisition {
   /** Holds the lock if the latest attempt's hand-over was announced and is not over yet. */
   private boolean takeGrant() throws InterruptedException {
     Waiter registered = waiter;
-    Queued queued = latest;
+    QueuedAttempt queued = latest;
     if (registered == null || queued == null) {
       return false;
     }
     Grant grant = registered.takeGrant(token);
-    if (grant == null || !grant.nonce().equals(queued.nonce())) {
-      return false;
+    OptionalLong endsAt = grant == null ? OptionalLong.empty() : queued.trustedLeaseEnd(grant, System.nanoTime());
+    if (grant == null || endsAt.isEmpty() || !handOverConfirmed()) {
+      return false; // not ours, or this thread was held up too long to rely on it: the next attempt finds out
     }
-    long now = System.nanoTime();
-    long spanMicros = grant.serverMicros() - queued.serverMicros(); // attempt to hand-over, on the server's clock
-    long spanNanos = TimeUnit.MICROSECONDS.toNanos(spanMicros);
-    if (spanNanos - spanNanos / 100 > (now - queued.sentAtNanos()) + MESSAGE_SLACK_NANOS) {
-      // later than now by this JVM's clock, beyond the 1% a clock may run fast: not one server clock (a
-      // failover?), so the span cannot be relied on; the next attempt asks instead
-      return false;
-    }
-    // The allowance covers the whole span the lease end rests on, not only the hand-over's own lease.
-    long endsAt = ClockDrift.leaseEndNanos(queued.sentAtNanos(), spanMicros / 1000 + grant.leaseMillis());
-    if (endsAt - now <= 0 || !handOverConfirmed()) {
-      return false; // this thread was held up too long to rely on it: the next attempt finds out what is left
-    }
-    Lease lease = new Lease(local.name, local.key, token, grant.fencingToken(), endsAt);
+    Lease lease = new Lease(local.name, local.key, token, grant.fencingToken(), endsAt.getAsLong());
     hold(lease);
     parts.watchdog().renewNow(lease); // to the full lease at once, in the background
     parts.metrics().handOver(local.name, LockMetrics.HandOver.DIRECT);
@@ -155,8 +140,7 @@ final class Acquisition {
 
   /** One attempt: {@link #HELD}, {@link #GIVE_UP}, or how long to wait before the next, in nanoseconds. */
   private long attempt() throws InterruptedException {
-    LockStore.Ticket ticket = waiter == null ? null : new LockStore.Ticket(UUID.randomUUID().toString(),
-        deadline.isBounded() ? TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos()) : -1);
+    LockStore.Ticket ticket = waiter == null ? null : ticket(deadline);
     queued |= ticket != null;
     long sentAt = System.nanoTime();
     CompletionStage<LockStore.Attempt> reply;
@@ -178,9 +162,7 @@ final class Acquisition {
     return switch (answer.outcome()) {
       case ACQUIRED -> onAcquired(sentAt, answer.fencingToken());
       case HELD -> onHeld(answer, sentAt, ticket);
-      case NOT_A_LOCK -> throw new IllegalStateException("lock '" + local.name + "' cannot be acquired: its key '"
-          + local.key + "' holds a value that is not a string, so something other than redis-mutex uses it;"
-          + " choose another name or keyPrefix");
+      case NOT_A_LOCK -> throw notALock(local.name, local.key);
       case WRONG_TYPE -> throw wrongType(local.name, answer.badKey());
     };
   }
@@ -201,6 +183,26 @@ final class Acquisition {
       return 0;
     }
     return wait.waits() && !deadline.hasPassed() ? 0 : GIVE_UP; // only this command's cap ran out: again at once
+  }
+
+  /** A waiting attempt's ticket: a fresh nonce, and how long the call waits at most from now. */
+  static LockStore.Ticket ticket(Deadline deadline) {
+    return new LockStore.Ticket(UUID.randomUUID().toString(),
+        deadline.isBounded() ? TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos()) : -1);
+  }
+
+  /**
+   * How long a waiter whose attempt found the lock held waits at most before it looks again: until the holder's
+   * lease runs out (+1 ms: PTTL rounds down); a key without expiry is not ours to wait out, so once a lease.
+   */
+  static long recheckNanos(long remainingLeaseMillis, long leaseMillis) {
+    return TimeUnit.MILLISECONDS.toNanos(remainingLeaseMillis >= 0 ? remainingLeaseMillis + 1 : leaseMillis);
+  }
+
+  /** The message for a lock key that holds a value redis-mutex did not write. */
+  static IllegalStateException notALock(String name, String key) {
+    return new IllegalStateException("lock '" + name + "' cannot be acquired: its key '" + key + "' holds a value"
+        + " that is not a string, so something other than redis-mutex uses it; choose another name or keyPrefix");
   }
 
   /** The message for a key of the lock that holds a value of the wrong type (an operator's mistake). */
@@ -227,7 +229,7 @@ final class Acquisition {
   private long onHeld(LockStore.Attempt answer, long sentAt, LockStore.@Nullable Ticket ticket)
       throws InterruptedException {
     if (ticket != null && answer.serverMicros() >= 0) {
-      latest = new Queued(ticket.nonce(), sentAt, answer.serverMicros());
+      latest = new QueuedAttempt(ticket.nonce(), sentAt, answer.serverMicros());
     }
     if (!wait.waits() || deadline.hasPassed()) {
       return GIVE_UP;
@@ -236,10 +238,7 @@ final class Acquisition {
       subscribe();
       return 0; // attempt again now that no release can go unseen
     }
-    long remaining = answer.remainingLeaseMillis();
-    // Re-check when the holder's lease runs out (+1 ms: PTTL rounds down); a key without expiry is not ours to
-    // wait out, so look again once a lease.
-    long untilFree = TimeUnit.MILLISECONDS.toNanos(remaining >= 0 ? remaining + 1 : settings.leaseMillis());
+    long untilFree = recheckNanos(answer.remainingLeaseMillis(), settings.leaseMillis());
     if (waiter.isSubscribed()) {
       backoff.reset();
       return untilFree;

@@ -48,13 +48,17 @@ final class HeldLeases {
       return false; // never trusted again, whatever the key says now
     }
     long sentAt = System.nanoTime();
-    long newLeaseMillis =
-        replies.await(parts.store().extend(lease.key, lease.token, additional.toMillis()), "extend of '" + name + "'");
+    return extended(lease, sentAt,
+        replies.await(parts.store().extend(lease.key, lease.token, additional.toMillis()), "extend of '" + name + "'"));
+  }
+
+  /** What extend.lua's answer means for the lease: extended (true), or found lost (false, and reported). */
+  boolean extended(Lease lease, long sentAtNanos, long newLeaseMillis) {
     if (newLeaseMillis < 0) {
       parts.losses().report(lease, "extend found its key gone or taken");
       return false;
     }
-    lease.confirmedUntil(ClockDrift.leaseEndNanos(sentAt, newLeaseMillis));
+    lease.confirmedUntil(ClockDrift.leaseEndNanos(sentAtNanos, newLeaseMillis));
     return true;
   }
 
@@ -69,19 +73,31 @@ final class HeldLeases {
       return token;
     }
     parts.lifecycle().checkOpen();
-    if (!lease.isLost()) {
-      token = replies.await(parts.store().drawFencingToken(lease.key, lease.token,
-          LockValue.metadata(settings.processPart())), "fencingToken() of '" + name + "'");
-      if (token > 0) {
-        lease.fencingTokenDrawn(token);
-        return token;
-      }
-      if (token == LockStore.COUNTER_NOT_A_NUMBER) {
-        throw Acquisition.wrongType(name, LockKeys.fenceKey(lease.key));
-      }
-      parts.losses().report(lease, "fencingToken() found its key gone or taken");
+    if (lease.isLost()) {
+      throw noFencingToken(name, lease);
     }
-    throw new LeaseExpiredException(name, lease.endsAt(),
+    return drawn(name, lease, replies.await(parts.store().drawFencingToken(lease.key, lease.token,
+        LockValue.metadata(settings.processPart())), "fencingToken() of '" + name + "'"));
+  }
+
+  /**
+   * What fence.lua's answer means for the hold: its token, recorded on the lease; else the exception to throw (a
+   * key gone or taken is a lost lease, reported).
+   */
+  long drawn(String name, Lease lease, long token) {
+    if (token > 0) {
+      lease.fencingTokenDrawn(token);
+      return token;
+    }
+    if (token == LockStore.COUNTER_NOT_A_NUMBER) {
+      throw Acquisition.wrongType(name, LockKeys.fenceKey(lease.key));
+    }
+    parts.losses().report(lease, "fencingToken() found its key gone or taken");
+    throw noFencingToken(name, lease);
+  }
+
+  static LeaseExpiredException noFencingToken(String name, Lease lease) {
+    return new LeaseExpiredException(name, lease.endsAt(),
         "lease of lock '" + name + "' was found lost at about " + lease.lostAt()
             + " before this hold drew a fencing token; it gets none: unlock, and acquire again");
   }
@@ -90,9 +106,11 @@ final class HeldLeases {
   boolean isLeaseValid(String name) {
     LocalLock local = table.peek(name);
     Lease lease = local == null ? null : local.heldLease();
-    if (lease == null) {
-      return false;
-    }
+    return lease != null && isValid(lease);
+  }
+
+  /** Whether a held lease is not known to be lost or over; one past its end is recorded as lost. No round trip. */
+  boolean isValid(Lease lease) {
     if (lease.isValid()) {
       return true;
     }

@@ -195,14 +195,10 @@ final class MutexSync {
       boolean foundLostBefore = !lease.retire(); // after this, the watchdog cannot report a loss any more
       parts.lifecycle().checkOpen();
       LockStore.Release result = releaser.release(local.name, lease);
-      if (foundLostBefore) { // the critical section ran unprotected since then
-        throw new LeaseExpiredException(
-            local.name, lease.endsAt(), lease.lostAt(), result);
-      }
-      if (result != LockStore.Release.RELEASED) {
-        parts.losses().reportAtUnlock(
-            lease, "unlock found its key " + (result == LockStore.Release.TAKEN ? "taken" : "gone"));
-        throw new LeaseExpiredException(local.name, lease.endsAt(), null, result);
+      LeaseExpiredException lost =
+          Releaser.outcome(parts.losses(), "unlock", local.name, lease, foundLostBefore, result);
+      if (lost != null) {
+        throw lost;
       }
     } finally {
       for (int i = 0; i < holds; i++) {

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>A {@code RedisLocks} opens two connections (commands, and pub/sub for waking waiters) and starts one thread,
- * {@code redis-mutex-N-watchdog}, plus, when it owns its Lettuce client, Lettuce's I/O threads, named
- * {@code redis-mutex-N-lettuce-...}. {@link #close()} stops them and, when it created the Lettuce client itself, the
+ * {@code redis-mutex-N-watchdog}, plus, on the first {@link RedisMutex#acquireAsync()}, {@code redis-mutex-N-async},
+ * and, when it owns its Lettuce client, Lettuce's I/O threads, named {@code redis-mutex-N-lettuce-...}. {@link #close()} stops them and, when it created the Lettuce client itself, the
  * client too; a client passed to {@link RedisLocksBuilder#client} is borrowed and never closed.
  *
  * <p>Two instances are independent, as two processes would be, even inside one JVM. Thread-safe.
@@ -52,6 +52,8 @@ public final class RedisLocks implements AutoCloseable {
   private final Background background;
   private final WaiterRegistry waiters;
   private final MutexSync sync;
+  private final AsyncThread asyncThread;
+  private final AsyncSync async;
   private final HeldLeases leases;
   private final LockQueries queries;
   private final Optional<Conditions> conditions;
@@ -82,6 +84,8 @@ public final class RedisLocks implements AutoCloseable {
         LockValue.processPart(LockValue.hostName()), chosen.maxLocalHandOvers());
     this.sync = new MutexSync(table, parts, settings);
     this.leases = new HeldLeases(table, parts, settings);
+    this.asyncThread = new AsyncThread(threadPrefix + "-async");
+    this.async = new AsyncSync(parts, settings, leases, asyncThread);
     Replies replies = new Replies(commandTimeout);
     this.queries = new LockQueries(store, keys, replies, lifecycle);
     this.conditions = deployment.conditions().map(cs -> new Conditions(cs, waiters, leaseMillis, replies));
@@ -124,7 +128,7 @@ public final class RedisLocks implements AutoCloseable {
   public RedisMutex mutex(String name) {
     LockKeys.checkName(name);
     lifecycle.checkOpen();
-    return new RedisMutex(name, keys.lockKey(name), sync, leases, queries, conditions, commandTimeout,
+    return new RedisMutex(name, keys.lockKey(name), sync, async, leases, queries, conditions, commandTimeout,
         deployment.whyNoConditions());
   }
 
@@ -167,10 +171,13 @@ public final class RedisLocks implements AutoCloseable {
 
   /**
    * Stops lease renewal, wakes every waiting thread (their calls fail with {@link IllegalStateException}) and lets
-   * them leave the locks' queues, sends once more the releases Redis has not confirmed (waiting at most about a
-   * second for each), closes the connections and, if it created the Lettuce client, shuts it down. Locks still held
-   * are not released: their keys expire within the lease, as if the process had died, because their holders may
-   * still be in their critical sections. Threads queued locally behind a holder fail when it unlocks. Idempotent.
+   * them leave the locks' queues, fails every pending {@link RedisMutex#acquireAsync()} the same way (its stage
+   * completes exceptionally with {@link IllegalStateException}) and takes it out of the queues too, sends once more
+   * the releases Redis has not confirmed (waiting at most about a second for each), stops the threads, closes the
+   * connections and, if it created the Lettuce client, shuts it down. Locks still held (by threads or {@link
+   * LockHold}s) are not released: their keys expire within the lease, as if the process had died, because their
+   * holders may still be in their critical sections. Threads queued locally behind a holder fail when it unlocks.
+   * Idempotent.
    */
   @Override
   public void close() {
@@ -183,8 +190,10 @@ public final class RedisLocks implements AutoCloseable {
       log.debug("stopping the reconnect watch failed", e);
     }
     Duration bound = commandTimeout.compareTo(CLEAN_UP_ON_CLOSE) < 0 ? commandTimeout : CLEAN_UP_ON_CLOSE;
+    async.close(bound); // before the flush below: the clean-ups of the acquisitions it fails are sent once more
     sync.close(bound);
     log.debug("{} releases unconfirmed at close; their keys expire by themselves", background.releases.flush(bound));
+    asyncThread.close(CLOSE_TIMEOUT);
     background.close(CLOSE_TIMEOUT);
     deployment.close(CLOSE_TIMEOUT);
   }
@@ -201,6 +210,10 @@ public final class RedisLocks implements AutoCloseable {
 
   int heldLeaseCount() {
     return background.watchdog.heldCount();
+  }
+
+  int asyncQueuedNameCount() {
+    return async.queuedNameCount();
   }
 
   int subscribedChannelCount() {

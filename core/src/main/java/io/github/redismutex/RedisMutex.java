@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -57,17 +58,19 @@ public final class RedisMutex implements Lock {
   private final String name;
   private final String key;
   private final MutexSync sync;
+  private final AsyncSync async;
   private final HeldLeases leases;
   private final LockQueries queries;
   private final Optional<Conditions> conditions;
   private final Duration commandTimeout;
   private final String whyNoConditions;
 
-  RedisMutex(String name, String key, MutexSync sync, HeldLeases leases, LockQueries queries,
+  RedisMutex(String name, String key, MutexSync sync, AsyncSync async, HeldLeases leases, LockQueries queries,
       Optional<Conditions> conditions, Duration commandTimeout, String whyNoConditions) {
     this.name = name;
     this.key = key;
     this.sync = sync;
+    this.async = async;
     this.leases = leases;
     this.queries = queries;
     this.conditions = conditions;
@@ -160,6 +163,46 @@ public final class RedisMutex implements Lock {
       nanos = timeout.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE; // beyond 292 years: no limit
     }
     return tryLock(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Acquires the lock without blocking, waiting as long as it takes, as {@link #lock()} does (through outages too):
+   * the stage completes with a {@link LockHold} once the lock is held. No thread waits meanwhile: the acquisition
+   * is driven by Redis's replies and wake-ups on the {@code RedisLocks}' one async thread, where the stage completes.
+   * The hold owns the lock, not a thread: see {@link LockHold}. Acquisitions of one name from one {@code
+   * RedisLocks} queue in this JVM in arrival order, and only the first of them asks Redis at a time.
+   *
+   * <p>Cancelling the stage ({@code toCompletableFuture().cancel(false)}, which is the stage itself), or
+   * completing it in any other way, abandons the acquisition: it leaves the queues in Redis, and a hold that comes
+   * anyway is released, never leaked. Round trips: as {@link #lock()}.
+   *
+   * @return completes with the hold; exceptionally with {@link IllegalStateException} if the {@link RedisLocks} is
+   *     or gets closed first, or the lock key holds a value redis-mutex did not write, or with Lettuce's {@code
+   *     RedisException} for an error reply that retrying cannot cure
+   */
+  public CompletionStage<LockHold> acquireAsync() {
+    return async.acquire(name, key, null);
+  }
+
+  /**
+   * {@link #acquireAsync()} with a bound: as {@link #tryLock(Duration)}, one deadline bounds the whole acquisition,
+   * every Redis command inside it included, also when Redis is slow or down. Zero means one attempt, without waiting
+   * for a holder (nor behind another {@code acquireAsync} of this name in this JVM), whose answer it waits for at
+   * most 10 ms; beyond about 292 years, no limit.
+   *
+   * @param timeout the longest wait for the lock; zero or more
+   * @return completes with the hold; exceptionally with {@link java.util.concurrent.TimeoutException} within a few
+   *     milliseconds of the deadline if the lock was not acquired by then (nothing is left behind in Redis), or as
+   *     {@link #acquireAsync()} says
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative; nothing is started then
+   */
+  public CompletionStage<LockHold> acquireAsync(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout must not be null");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+    }
+    return async.acquire(name, key, timeout);
   }
 
   /**

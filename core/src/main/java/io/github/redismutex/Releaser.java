@@ -5,6 +5,7 @@ import io.lettuce.core.RedisConnectionException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An outermost unlock's release in Redis, on the unlocking thread: release.lua within one command timeout, retried
@@ -45,9 +46,7 @@ final class Releaser {
         } catch (TimeoutException e) {
           metrics.redisError("release");
           releases.release(lease.key, lease.token); // in case the first one is lost with its connection
-          throw new RedisCommandTimeoutException("unlock of '" + name + "' got no answer from Redis within "
-              + commandTimeout + "; the release may still run, else the lease ends by itself by about "
-              + lease.endsAt());
+          throw noAnswer("unlock", name, lease, commandTimeout);
         } catch (RuntimeException e) {
           metrics.redisError("release");
           if (!RedisFailures.isTransient(e)) {
@@ -69,10 +68,35 @@ final class Releaser {
   }
 
   /**
+   * What a release found, as the caller learns it: nothing when it released a lease that was never found lost; else
+   * the {@link LeaseExpiredException} to throw (a loss found at the release is reported to the listener first).
+   *
+   * @param what the call that released, for the log: "unlock", "release"
+   * @param foundLostBefore whether the lease had been found lost before the release retired it
+   */
+  static @Nullable LeaseExpiredException outcome(LeaseLossReporter losses, String what, String name, Lease lease,
+      boolean foundLostBefore, LockStore.Release result) {
+    if (foundLostBefore) { // the critical section ran unprotected since then
+      return new LeaseExpiredException(name, lease.endsAt(), lease.lostAt(), result);
+    }
+    if (result != LockStore.Release.RELEASED) {
+      losses.reportAtUnlock(lease, what + " found its key " + (result == LockStore.Release.TAKEN ? "taken" : "gone"));
+      return new LeaseExpiredException(name, lease.endsAt(), null, result);
+    }
+    return null;
+  }
+
+  /** A release that got no answer within the command timeout; it is kept and sent again meanwhile. */
+  static RedisCommandTimeoutException noAnswer(String what, String name, Lease lease, Duration commandTimeout) {
+    return new RedisCommandTimeoutException(what + " of '" + name + "' got no answer from Redis within "
+        + commandTimeout + "; the release may still run, else the lease ends by itself by about " + lease.endsAt());
+  }
+
+  /**
    * Redis stayed unreachable for the whole command timeout (a failover, say). Past the lease's end the lease is
    * over whatever Redis says: that is a lost lease. Before it, the key expires by itself at the end.
    */
-  private static RuntimeException unreachable(String name, Lease lease, RuntimeException cause) {
+  static RuntimeException unreachable(String name, Lease lease, RuntimeException cause) {
     if (System.nanoTime() - lease.endsAtNanos() > 0) {
       LeaseExpiredException expired =
           new LeaseExpiredException(name, lease.endsAt(), null, null);

@@ -8,11 +8,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One thread's wait for a lock that another owner holds: the channels that announce its release, and a signal
- * those announcements set. Created and closed by {@link WaiterRegistry}; only the waiting thread waits on it.
+ * One acquisition's wait for a lock that another owner holds: the channels that announce its release, and a signal
+ * those announcements set. Created and closed by {@link WaiterRegistry}; only the waiting thread waits on it, or,
+ * for an acquisition that no thread waits for ({@link AsyncAcquisition}), its {@code onWake} callback is told.
  *
  * <p>No lost wake-up: the waiter {@link #clear() clears} the signal before each acquisition attempt and waits
  * after it, so an announcement that arrives between the two leaves a permit behind and the wait returns at once.
+ * An asynchronous acquisition keeps the same order with its callback: every wake-up after the clear reaches it.
  * Thread-safe.
  */
 final class Waiter {
@@ -23,16 +25,22 @@ final class Waiter {
   private final Semaphore signal = new Semaphore(0); // permits > 0: something happened since clear()
   /** The latest direct hand-over announced on this waiter's channels, until it is taken. */
   private final AtomicReference<Grant> latestGrant = new AtomicReference<>();
+  /** Told of every wake-up, after the signal is set; only hands off to an executor: it runs on Redis I/O threads. */
+  private final @Nullable Runnable onWake;
 
-  Waiter(List<String> channels, CompletableFuture<Void> subscribed) {
+  Waiter(List<String> channels, CompletableFuture<Void> subscribed, @Nullable Runnable onWake) {
     this.channels = channels;
     this.subscribed = subscribed;
+    this.onWake = onWake;
   }
 
   /** Called from Redis I/O threads: never blocks. */
   void wake() {
     if (signal.availablePermits() == 0) {
       signal.release(); // two racing wakers may leave two permits: one extra attempt, never a missed one
+    }
+    if (onWake != null) {
+      onWake.run();
     }
   }
 

@@ -46,6 +46,16 @@ final class WaiterRegistry implements Subscriber.Listener {
    * @throws IllegalStateException after {@link #close()}
    */
   Waiter register(List<String> channels) {
+    return register(channels, null);
+  }
+
+  /**
+   * {@link #register(List)} for a waiter that no thread waits on: {@code onWake} is run on every wake-up, on a Redis
+   * I/O thread (or close()'s), so it must only hand off to an executor, never block.
+   *
+   * @throws IllegalStateException after {@link #close()}
+   */
+  Waiter register(List<String> channels, @Nullable Runnable onWake) {
     lock.lock();
     try {
       if (closed) {
@@ -64,7 +74,8 @@ final class WaiterRegistry implements Subscriber.Listener {
         joined.add(subscription);
       }
       Waiter waiter =
-          new Waiter(List.copyOf(channels), CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new)));
+          new Waiter(List.copyOf(channels), CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new)),
+              onWake);
       joined.forEach(s -> s.waiters.add(waiter));
       return waiter;
     } finally {

@@ -4,14 +4,20 @@
  * <p>The public surface: {@link io.github.redismutex.RedisLocks} (and its builder), the entry point, one per
  * application and Redis deployment; {@link io.github.redismutex.RedisMutex}, the lock; and the value types a user
  * meets: {@link io.github.redismutex.LeaseExpiredException}, {@link io.github.redismutex.LeaseLostListener}, {@link
- * io.github.redismutex.LockInfo}. Everything else is package-private, in these roles:
+ * io.github.redismutex.LockInfo}, {@link io.github.redismutex.LockHold} (a hold of the non-blocking API). Everything
+ * else is package-private, in these roles:
  *
  * <ul>
  *   <li><b>The algorithm</b>: {@code MutexSync}, the skeleton every lock delegates to (as {@code ReentrantLock} to
  *       its {@code Sync}); {@code Acquisition}, one acquisition in Redis from its first attempt to holding or giving
  *       up; {@code Releaser}, an unlock's release in Redis; {@code HeldLeases}, what a holder asks of its own lease
  *       (extend, fencing token, validity); {@code WaitPolicy}, how a call waits; {@code Deadline},
- *       one call's time bound; {@code Backoff}, the one pause between retries.
+ *       one call's time bound; {@code Backoff}, the one pause between retries; {@code QueuedAttempt}, the one rule for
+ *       trusting a direct hand-over.
+ *   <li><b>The non-blocking API</b>: {@code AsyncSync}, what {@code acquireAsync} delegates to; {@code
+ *       AsyncAcquisition}, one acquisition as a state machine (its steps and timer: {@code AsyncSteps}) in this
+ *       JVM's queue of its name ({@code AsyncGates}); {@code AsyncHolds} and {@code AsyncRelease}, what a {@code
+ *       LockHold} asks of its lease; all on the one {@code AsyncThread}; {@code AsyncParts}, the record of them.
  *   <li><b>This JVM's side of a lock</b>: {@code LockTable} of {@code LocalLock}s (the local gate, the held lease,
  *       a lease offered for a local hand-over); {@code Lease}, its end and its loss; {@code LeaseWatchdog} renewing
  *       all leases, {@code UnconfirmedReleases} keeping the clean-ups Redis has not confirmed, both on the one
