@@ -41,8 +41,8 @@ final class AcknowledgedLockStore implements LockStore {
   private final long timeoutMillis;
 
   /**
-   * @param primaryOf the connection to the primary that holds a key now ({@link RedisConnections#primaryOf})
-   * @param cluster whether keys of different hash slots must be renewed by separate script calls
+   * @param connections where {@link RedisConnections#primaryOf} gives each key's primary, and whether keys of
+   *     different hash slots must be renewed by separate script calls (a cluster)
    * @param leaseMillis the owning RedisLocks' lease: the least a confirmation leaves of a lease
    */
   AcknowledgedLockStore(LockStore store, RedisConnections connections, long leaseMillis, int replicas,
@@ -197,6 +197,7 @@ final class AcknowledgedLockStore implements LockStore {
    * {@code next} after {@code first}; cancelling the result cancels {@code first}, so that a caller who gave up
    * stops what the store would still send for it ({@link OrderedReply}), as with the store's own replies.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // the cancellation hook's own stage is nobody's to wait for
   private static <T, U> CompletionStage<U> then(CompletionStage<T> first, Function<T, CompletionStage<U>> next) {
     CompletableFuture<T> before = first.toCompletableFuture();
     CompletableFuture<U> result = before.thenCompose(next);

@@ -66,6 +66,7 @@ final class NodeLocalSubscriber implements Subscriber {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // fire and forget: its outcome is handled (logged) where it ends
   private void alsoOnPrimary(String channel) {
     if (channel.startsWith("__keyspace@")) {
       return; // keyspace notifications are not used on a cluster (WakeupMode.CHANNEL); the filter for them is there
@@ -105,6 +106,7 @@ final class NodeLocalSubscriber implements Subscriber {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // fire and forget, as LettuceSubscriber.unsubscribe
   private void unsubscribeOn(String nodeId, String channel) {
     cluster.getConnectionAsync(nodeId).thenCompose(node -> node.async().unsubscribe(channel))
         .whenComplete((ok, failure) -> {
