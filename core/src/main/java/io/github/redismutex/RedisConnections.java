@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,6 +83,11 @@ final class RedisConnections {
    */
   Subscriber subscriber() {
     return subscriber;
+  }
+
+  /** The event executors of these connections' client: a timer that the client's shutdown stops. */
+  ScheduledExecutorService timer() {
+    return commands.getResources().eventExecutorGroup();
   }
 
   /** Lettuce's event bus of these connections' client: where (re)connects are announced. */

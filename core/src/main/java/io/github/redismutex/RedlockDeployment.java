@@ -34,7 +34,7 @@ final class RedlockDeployment implements Deployment {
       subscribers.add(server.subscriber());
     }
     this.serverStores = List.copyOf(stores);
-    this.store = new RedlockLockStore(stores);
+    this.store = new RedlockLockStore(stores, servers.get(0).timer());
     this.subscriber = new RedlockSubscriber(subscribers);
   }
 

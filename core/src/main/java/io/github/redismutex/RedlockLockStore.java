@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -36,12 +38,22 @@ import org.jspecify.annotations.Nullable;
  * logic. Thread-safe: the servers' stores are, and each call's state is its own.
  */
 final class RedlockLockStore implements LockStore {
+  /**
+   * How long an acquisition whose vote is split (acquired on some servers, held on others) waits for the servers
+   * that have not answered once a majority has: a healthy server answers within a millisecond of the others; a
+   * stalled one could hold the vote open until the command timeout, past a caller's deadline.
+   */
+  static final long STRAGGLER_PATIENCE_MILLIS = 50;
+
   private final List<LettuceLockStore> servers;
   private final int majority;
+  private final ScheduledExecutorService timer;
 
-  RedlockLockStore(List<LettuceLockStore> servers) {
+  /** @param timer where the patience with stragglers is timed (the servers' client's event executors) */
+  RedlockLockStore(List<LettuceLockStore> servers, ScheduledExecutorService timer) {
     this.servers = List.copyOf(servers);
     this.majority = servers.size() / 2 + 1;
+    this.timer = timer;
   }
 
   @Override
@@ -51,7 +63,7 @@ final class RedlockLockStore implements LockStore {
     long validMillis = leaseMillis - ClockDrift.allowanceMillis(leaseMillis);
     List<CompletableFuture<Attempt>> answers =
         MajorityVote.send(servers, server -> server.acquire(key, token, leaseMillis, metadata, ticket));
-    return MajorityVote.decide(answers, votes -> {
+    CompletableFuture<Attempt> decision = MajorityVote.decide(answers, votes -> {
       boolean valid = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAt) < validMillis;
       List<Attempt> acquired = votes.answers(a -> a.outcome() == Attempt.Outcome.ACQUIRED);
       if (acquired.size() >= majority && valid) {
@@ -69,6 +81,31 @@ final class RedlockLockStore implements LockStore {
       Attempt failed = valid ? failedAttempt(votes, acquired.size()) : Attempt.held(0); // too slow: try again
       return mayHold.isEmpty() ? failed : failed.uncertainly();
     });
+    giveUpOnStragglers(answers, decision);
+    return decision;
+  }
+
+  /**
+   * Once a majority has answered and the attempt is still undecided (split between acquired and held), the other
+   * servers get {@link #STRAGGLER_PATIENCE_MILLIS}; then their answers are given up: cancelled, so that none of them
+   * sends a second command ({@link OrderedReply}), which decides the attempt as failed, released where it may have
+   * landed and marked uncertain. The waiter tries again on the next announcement (the release that had not yet run
+   * on a server when this attempt reached it announces itself there afterwards).
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // a timer task and callbacks: nothing to wait for
+  private void giveUpOnStragglers(List<CompletableFuture<Attempt>> answers, CompletableFuture<Attempt> decision) {
+    AtomicInteger answered = new AtomicInteger();
+    for (CompletableFuture<Attempt> answer : answers) {
+      answer.whenComplete((value, failure) -> {
+        if (answered.incrementAndGet() == majority && !decision.isDone()) {
+          timer.schedule(() -> {
+            if (!decision.isDone()) {
+              answers.forEach(late -> late.cancel(false));
+            }
+          }, STRAGGLER_PATIENCE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+      });
+    }
   }
 
   /** The outcome of an attempt that did not acquire on a majority, from the answers that did come. */

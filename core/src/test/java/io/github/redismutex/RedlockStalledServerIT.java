@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -121,6 +122,35 @@ class RedlockStalledServerIT {
       acquired += attempt.get(10, TimeUnit.SECONDS) ? 1 : 0;
     }
     assertThat(acquired).as("tryLock(1500 ms) acquired, lock released 300 ms into the call, of 4").isEqualTo(4);
+  }
+
+  @Test
+  void anAttemptThatOvertakesTheReleaseOnOneServerTriesAgainRatherThanWaitForTheStalledOne() throws Exception {
+    try (TcpProxy slow = TcpProxy.to(servers.get(1).port())) {
+      RedisLocks holder = RedisLocks.builder().redlock(servers.get(0).uri(), slow.uri(), proxy.uri())
+          .leaseTime(Duration.ofSeconds(5)).build();
+      opened.add(holder);
+      RedisLocks waiter = connect();
+      RedisMutex held = holder.mutex("overtaken");
+      held.lock();
+      Future<Boolean> attempt = threads.submit(() -> {
+        RedisMutex lock = waiter.mutex("overtaken");
+        boolean got = lock.tryLock(1_500, TimeUnit.MILLISECONDS);
+        if (got) {
+          lock.unlock();
+        }
+        return got;
+      });
+      String waiters = LockKeys.waitersKey(waiter.keyOf("overtaken"));
+      await().until(() -> servers.get(0).admin().exists(waiters) == 1 && waiter.subscribedChannelCount() > 0);
+      slow.latency(Duration.ofMillis(300)); // the holder's release reaches the second server 300 ms late
+      stall(Stall.PROCESS_STOPPED);
+
+      held.unlock();
+      // Woken by the first server's release, the waiter's attempt finds the lock still held on the second: a split
+      // vote that the stalled third server would keep open past the call's deadline.
+      assertThat(attempt.get(10, TimeUnit.SECONDS)).as("tryLock(1500 ms) acquired").isTrue();
+    }
   }
 
   @ParameterizedTest
