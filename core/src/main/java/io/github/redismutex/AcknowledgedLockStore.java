@@ -95,9 +95,10 @@ final class AcknowledgedLockStore implements LockStore {
       return notConnected();
     }
     return primaryOf.apply(key).thenCompose(primary -> {
+      CompletionStage<Long> before = primary.clientId();
       CompletionStage<String> previous = primary.setGet(key, LettuceLockStore.freshValue(token, metadata),
           SetArgs.Builder.nx().px(leaseMillis));
-      CompletionStage<Long> acknowledged = primary.waitForReplication(replicas, timeoutMillis);
+      CompletionStage<Long> acknowledged = onOneConnection(before, primary);
       return previous.handle((value, failure) -> {
         if (failure != null && RedisFailures.isTransient(failure)) {
           throw RedisFailures.asUnchecked(failure);
@@ -113,7 +114,23 @@ final class AcknowledgedLockStore implements LockStore {
     });
   }
 
+  /**
+   * WAIT's count, or -1 when CLIENT ID before the write and after the WAIT name different connections: Lettuce
+   * sends a command again after a reconnect, and a WAIT on a new connection, which wrote nothing, counts replicas
+   * for nothing. All three are written in one go after the write.
+   */
+  private CompletionStage<Long> onOneConnection(CompletionStage<Long> before,
+      RedisClusterAsyncCommands<String, String> primary) {
+    CompletionStage<Long> acknowledged = primary.waitForReplication(replicas, timeoutMillis);
+    CompletionStage<Long> after = primary.clientId();
+    return before.thenCombine(after, Long::equals).thenCombine(acknowledged, (same, count) -> same ? count : -1L);
+  }
+
   private void checkAcknowledged(long count) {
+    if (count < 0) {
+      throw new NotAcknowledgedException("the connection to Redis was replaced between the lock's write and its"
+          + " WAIT, so the replicas' count says nothing of the write (replicaAcknowledgements)");
+    }
     if (count < replicas) {
       throw new NotAcknowledgedException(count + " of the " + replicas + " replicas asked for acknowledged the"
           + " lock's write within " + timeoutMillis + " ms (replicaAcknowledgements)");
@@ -220,10 +237,11 @@ final class AcknowledgedLockStore implements LockStore {
     List<String> args = new ArrayList<>(tokens);
     args.add(Long.toString(leaseMillis));
     return primaryOf.apply(keys.get(0)).thenCompose(primary -> {
-      // both written before either answer is read: one round trip; WAIT runs after the renewal on the primary
+      // all written before any answer is read: one round trip; WAIT runs after the renewal on the primary
+      CompletionStage<Long> before = primary.clientId();
       CompletionStage<List<Long>> renewed = primary.<List<Long>>eval(LuaScript.RENEW.source,
           ScriptOutputType.MULTI, keys.toArray(String[]::new), args.toArray(String[]::new));
-      CompletionStage<Long> acknowledged = primary.waitForReplication(replicas, timeoutMillis);
+      CompletionStage<Long> acknowledged = onOneConnection(before, primary);
       return renewed.thenCombine(acknowledged, (left, count) -> {
         if (left.stream().anyMatch(l -> l >= 0)) {
           checkAcknowledged(count);

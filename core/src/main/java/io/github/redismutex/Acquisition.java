@@ -103,7 +103,7 @@ final class Acquisition {
     }
     Grant grant = registered.takeGrant(token);
     OptionalLong endsAt = grant == null ? OptionalLong.empty() : queued.trustedLeaseEnd(grant, System.nanoTime());
-    if (grant == null || endsAt.isEmpty() || !handOverConfirmed()) {
+    if (grant == null || endsAt.isEmpty() || !handOverConfirmed() || endsAt.getAsLong() - System.nanoTime() <= 0) {
       return false; // not ours, or this thread was held up too long to rely on it: the next attempt finds out
     }
     Lease lease = new Lease(local.name, local.key, token, grant.fencingToken(), endsAt.getAsLong());
@@ -248,7 +248,9 @@ final class Acquisition {
 
   private long onFailure(RuntimeException failure) throws InterruptedException {
     boolean outage = RedisFailures.isTransient(failure);
-    mayHaveAcquired |= outage; // a dropped connection may have carried the command
+    // a dropped connection may have carried the command, and a failure after the write (a confirmation refused,
+    // say) leaves the key ours: the clean-up, harmless if nothing was written, runs if the call ends without it
+    mayHaveAcquired = true;
     parts.metrics().redisError("acquire");
     if (!outage || wait.throwsOutages()) {
       throw failure;

@@ -211,7 +211,9 @@ final class AsyncAcquisition {
 
   private void onFailure(Throwable failure) {
     boolean outage = RedisFailures.isTransient(failure);
-    mayHaveAcquired |= outage; // a dropped connection may have carried the command
+    // a dropped connection may have carried the command, and a failure after the write (a confirmation refused,
+    // say) leaves the key ours: the clean-up, harmless if nothing was written, runs if the call ends without it
+    mayHaveAcquired = true;
     parts.metrics().redisError("acquire");
     if (!outage) {
       giveUp(failure, LockMetrics.Outcome.FAILED);

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * messages about 30 ms late; docs/performance.md). So each channel (named with its lock's hash tag, hence in its
  * key's slot) is subscribed twice: on the cluster pub/sub connection, as on one server, which is what confirms a
  * subscription and what Lettuce re-subscribes after a reconnect; and, unless that connection is on the slot's
- * primary already, on the connection to that primary, which hears the release where it happens. A message may so arrive twice: waking twice costs at most one more attempt,
+ * primary already, on the connection to that primary, which hears the release where it happens. A message may so
+ * arrive twice: waking twice costs at most one more attempt,
  * and a grant is taken once. The second subscription is only a shortcut: when it fails, or its node fails over, the
  * first still hears every release. Thread-safe.
  */
@@ -40,7 +41,8 @@ final class NodeLocalSubscriber implements Subscriber {
   NodeLocalSubscriber(StatefulRedisClusterPubSubConnection<String, String> cluster) {
     this.everywhere = new LettuceSubscriber(cluster);
     this.cluster = cluster;
-    // asked before anything is subscribed; until it is known, a channel may be subscribed twice on that one node
+    // asked before anything is subscribed; until it is known (or if it failed), a channel may be subscribed twice on
+    // that one node
     this.home = cluster.async().clusterMyId().toCompletableFuture();
   }
 
@@ -76,7 +78,8 @@ final class NodeLocalSubscriber implements Subscriber {
       return; // no primary known for the slot now (a failover): the cluster connection hears the release
     }
     String nodeId = primary.getNodeId();
-    if (nodeId.equals(home.getNow(null))) {
+    String homeId = home.isDone() && !home.isCompletedExceptionally() ? home.join() : null;
+    if (nodeId.equals(homeId)) {
       return; // the cluster connection is on the primary already: it hears the release where it happens
     }
     onPrimary.put(channel, nodeId);

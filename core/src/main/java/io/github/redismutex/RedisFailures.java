@@ -35,10 +35,12 @@ final class RedisFailures {
    * Error replies, by their code, that a retry cures, and that Lettuce has no exception type for: a cluster that is
    * down or moving the slot (CLUSTERDOWN, TRYAGAIN), a primary without enough replicas during a failover
    * (MASTERDOWN, NOREPLICAS), a node that no longer serves the slot (MOVED, ASK: Lettuce follows these for routed
-   * commands, not on the node connection a replica acknowledgement uses). The code is the reply's first word, which Redis defines for programs to read (unlike the
+   * commands, not on the node connection a replica acknowledgement uses). The code is the reply's first word, which
+   * Redis defines for programs to read (unlike the
    * text after it), so this is decided by the protocol, not by wording.
    */
-  private static final Set<String> TRANSIENT_CODES = Set.of("CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "NOREPLICAS", "MOVED", "ASK");
+  private static final Set<String> TRANSIENT_CODES =
+      Set.of("CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "NOREPLICAS", "MOVED", "ASK");
 
   /** The error code of a reply: its first word. */
   private static String errorCode(RedisCommandExecutionException reply) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A {@code RedisLocks} opens two connections (commands, and pub/sub for waking waiters) and starts one thread,
  * {@code redis-mutex-N-watchdog}, plus, on the first {@link RedisMutex#acquireAsync()}, {@code redis-mutex-N-async},
- * and, when it owns its Lettuce client, Lettuce's I/O threads, named {@code redis-mutex-N-lettuce-...}. {@link #close()} stops them and, when it created the Lettuce client itself, the
+ * and, when it owns its Lettuce client, Lettuce's I/O threads, named {@code redis-mutex-N-lettuce-...}. {@link
+ * #close()} stops them and, when it created the Lettuce client itself, the
  * client too; a client passed to {@link RedisLocksBuilder#client} is borrowed and never closed.
  *
  * <p>Two instances are independent, as two processes would be, even inside one JVM. Thread-safe.

@@ -164,7 +164,8 @@ public final class RedisLocksBuilder {
 
   /**
    * How many times in a row a lock may pass from one thread of this instance straight to another that waits for
-   * it, without a release and a new acquisition in Redis (default {@value RedisLocks#DEFAULT_MAX_LOCAL_HAND_OVERS}, from 0
+   * it, without a release and a new acquisition in Redis (default {@value RedisLocks#DEFAULT_MAX_LOCAL_HAND_OVERS},
+   * from 0
    * to 1,000; 0 sends every hand-over through Redis). Such a hand-over costs no round trip; the lease, its
    * watchdog and its owner token carry over, each hold still draws its own {@linkplain RedisMutex#fencingToken()
    * fencing token}, and after that many the lock goes through Redis, where waiters of other processes get their
@@ -185,12 +186,13 @@ public final class RedisLocksBuilder {
    * Makes every hold survive a failover to a replica that acknowledged it (default: off). An acquisition, a direct
    * hand-over, and each renewal, extension and fencing token count only once {@code replicas} replicas of the key's
    * primary confirm them within {@code timeout} ({@code WAIT}, written with the uncontended {@code SET NX}, or
-   * pipelined with a renewal of the key: one more round trip for an acquisition that waited). An acquisition whose confirmation falls short is retried as through an outage: {@code
+   * pipelined with a renewal of the key: one more round trip for an acquisition that waited). An acquisition whose
+   * confirmation falls short is retried as through an outage: {@code
    * lock()} waits, {@code tryLock(time)} returns false at its deadline, {@code tryLock()} throws; its key is released
    * as any abandoned attempt's. A renewal that falls short does not extend the lease; the next one tries again. For
    * one server with replicas, Sentinel and Cluster; not with {@link #redlock}, whose majority of independent servers
-   * is its own safeguard. While a replica lags, this instance's other commands wait behind the WAIT, at most {@code
-   * timeout}.
+   * is its own safeguard. While a replica lags, this instance's other commands wait behind the WAITs, each up to
+   * {@code timeout} (a renewal round sends one per 100 held locks).
    *
    * @param replicas how many replicas must confirm, from 1 to 16
    * @param timeout how long a confirmation may take, from 1 ms to a tenth of the lease time

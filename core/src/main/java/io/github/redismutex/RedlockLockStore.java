@@ -86,11 +86,29 @@ final class RedlockLockStore implements LockStore {
   }
 
   /**
-   * Once a majority has answered and the attempt is still undecided (split between acquired and held), the other
-   * servers get {@link #STRAGGLER_PATIENCE_MILLIS}; then their answers are given up: cancelled, so that none of them
-   * sends a second command ({@link OrderedReply}), which decides the attempt as failed, released where it may have
-   * landed and marked uncertain. The waiter tries again on the next announcement (the release that had not yet run
-   * on a server when this attempt reached it announces itself there afterwards).
+   * Acquired on some servers, held by another owner on others, and no server failed: only then is a straggler given
+   * up on. With a server down, the slow rest may be the majority that is left, and waiting for it is right.
+   */
+  private static boolean isSplit(List<CompletableFuture<Attempt>> answers) {
+    boolean acquired = false;
+    boolean held = false;
+    for (CompletableFuture<Attempt> answer : answers) {
+      if (answer.isCompletedExceptionally()) {
+        return false;
+      }
+      Attempt attempt = answer.getNow(null);
+      acquired |= attempt != null && attempt.outcome() == Attempt.Outcome.ACQUIRED;
+      held |= attempt != null && attempt.outcome() == Attempt.Outcome.HELD;
+    }
+    return acquired && held;
+  }
+
+  /**
+   * Once a majority has answered and the attempt is still undecided, split between acquired and held ({@link
+   * #isSplit}), the other servers get {@link #STRAGGLER_PATIENCE_MILLIS}; then their answers are given up: cancelled,
+   * so that none of them sends a second command ({@link OrderedReply}), which decides the attempt as failed, released
+   * where it may have landed and marked uncertain. The waiter tries again on the next announcement (the release that
+   * had not yet run on a server when this attempt reached it announces itself there afterwards).
    */
   @SuppressWarnings("FutureReturnValueIgnored") // a timer task and callbacks: nothing to wait for
   private void giveUpOnStragglers(List<CompletableFuture<Attempt>> answers, CompletableFuture<Attempt> decision) {
@@ -99,7 +117,7 @@ final class RedlockLockStore implements LockStore {
       answer.whenComplete((value, failure) -> {
         if (answered.incrementAndGet() == majority && !decision.isDone()) {
           timer.schedule(() -> {
-            if (!decision.isDone()) {
+            if (!decision.isDone() && isSplit(answers)) {
               answers.forEach(late -> late.cancel(false));
             }
           }, STRAGGLER_PATIENCE_MILLIS, TimeUnit.MILLISECONDS);

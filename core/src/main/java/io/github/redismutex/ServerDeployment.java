@@ -13,7 +13,8 @@ import reactor.core.Disposable;
  * One server, standalone or managed by Sentinel, or one Redis Cluster: a command connection and a pub/sub connection
  * ({@link RedisConnections}), the {@link LettuceLockStore} over them, in which waiters queue for direct hand-overs,
  * and conditions. On a cluster, releases are announced by PUBLISH, which the cluster bus carries to every node, and
- * heard on the key's primary too ({@link NodeLocalSubscriber}); keyspace notifications are node-local, so expiries are noticed by the lease re-check ({@link WakeupMode#CHANNEL}).
+ * heard on the key's primary too ({@link NodeLocalSubscriber}); keyspace notifications are node-local, so expiries are
+ * noticed by the lease re-check ({@link WakeupMode#CHANNEL}).
  */
 final class ServerDeployment implements Deployment {
   private static final Logger log = LoggerFactory.getLogger(ServerDeployment.class);

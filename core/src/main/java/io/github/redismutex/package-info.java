@@ -28,8 +28,9 @@
  *       WakeupMode}.
  *   <li><b>Redis</b>: {@code LockStore}, the lock commands (the only way the algorithm talks to Redis), with {@code
  *       LettuceLockStore} (one server or a cluster), {@code AcknowledgedLockStore} over it (holds confirmed by
- *       replicas, {@code WAIT}) and {@code RedlockLockStore} (a majority, decided by {@code MajorityVote}); the scripts ({@code LuaScript}, resources {@code *.lua}, each headed by its contract); {@code
- *       LockKeys} and {@code LockValue}, the key and value formats; {@code Replies}, waiting for one reply; {@code
+ *       replicas, {@code WAIT}) and {@code RedlockLockStore} (a majority, decided by {@code MajorityVote}); the
+ *       scripts ({@code LuaScript}, resources {@code *.lua}, each headed by its contract); {@code LockKeys} and
+ *       {@code LockValue}, the key and value formats; {@code Replies}, waiting for one reply; {@code
  *       RedisFailures}, which failures a retry cures.
  *   <li><b>The deployment, chosen once</b>: {@code Deployment}, with {@code ServerDeployment} (one server,
  *       Sentinel, Cluster) and {@code RedlockDeployment}; {@code RedisConnections}, {@code ServerFeatures} and
