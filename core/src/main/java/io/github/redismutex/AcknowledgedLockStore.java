@@ -1,6 +1,5 @@
 package io.github.redismutex;
 
-import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -92,7 +91,7 @@ final class AcknowledgedLockStore implements LockStore {
    */
   private CompletionStage<Attempt> firstAttempt(String key, String token, long leaseMillis, String metadata) {
     if (!connected.getAsBoolean()) {
-      return notConnected();
+      return LettuceLockStore.notConnected();
     }
     return primaryOf.apply(key).thenCompose(primary -> {
       CompletionStage<Long> before = primary.clientId();
@@ -135,10 +134,6 @@ final class AcknowledgedLockStore implements LockStore {
       throw new NotAcknowledgedException(count + " of the " + replicas + " replicas asked for acknowledged the"
           + " lock's write within " + timeoutMillis + " ms (replicaAcknowledgements)");
     }
-  }
-
-  private static <T> CompletionStage<T> notConnected() {
-    return CompletableFuture.failedStage(new RedisConnectionException("not connected to Redis"));
   }
 
   @Override
@@ -232,7 +227,7 @@ final class AcknowledgedLockStore implements LockStore {
    */
   private CompletionStage<List<Long>> renewAcknowledged(List<String> keys, List<String> tokens, long leaseMillis) {
     if (!connected.getAsBoolean()) {
-      return notConnected();
+      return LettuceLockStore.notConnected();
     }
     List<String> args = new ArrayList<>(tokens);
     args.add(Long.toString(leaseMillis));

@@ -295,7 +295,7 @@ final class LettuceLockStore implements LockStore, ConditionStore {
    * client may queue it): the caller then hears of the outage at once, as with a client that rejects commands, and
    * retries on its own deadline, rather than having the command sent, maybe much later, on reconnect.
    */
-  private static <T> CompletionStage<T> notConnected() {
+  static <T> CompletionStage<T> notConnected() {
     return CompletableFuture.failedStage(new RedisConnectionException("not connected to Redis"));
   }
 

@@ -70,6 +70,18 @@ class RedlockStalledServerIT {
     return locks;
   }
 
+  /** The waiter's tryLock(1500 ms) on its own thread: whether it acquired (and then released). */
+  private Future<Boolean> tryLockFor1500Millis(RedisLocks waiter, String name) {
+    return threads.submit(() -> {
+      RedisMutex lock = waiter.mutex(name);
+      boolean got = lock.tryLock(1_500, TimeUnit.MILLISECONDS);
+      if (got) {
+        lock.unlock();
+      }
+      return got;
+    });
+  }
+
   private void stall(Stall how) throws Exception {
     RedisServer third = servers.get(2);
     switch (how) {
@@ -109,14 +121,7 @@ class RedlockStalledServerIT {
     for (int round = 0; round < 4; round++) {
       RedisMutex held = holder.mutex("released during the call");
       held.lock();
-      Future<Boolean> attempt = threads.submit(() -> {
-        RedisMutex lock = waiter.mutex("released during the call");
-        boolean got = lock.tryLock(1_500, TimeUnit.MILLISECONDS);
-        if (got) {
-          lock.unlock();
-        }
-        return got;
-      });
+      Future<Boolean> attempt = tryLockFor1500Millis(waiter, "released during the call");
       Thread.sleep(300); // the holder's work
       held.unlock();
       acquired += attempt.get(10, TimeUnit.SECONDS) ? 1 : 0;
@@ -133,14 +138,7 @@ class RedlockStalledServerIT {
       RedisLocks waiter = connect();
       RedisMutex held = holder.mutex("overtaken");
       held.lock();
-      Future<Boolean> attempt = threads.submit(() -> {
-        RedisMutex lock = waiter.mutex("overtaken");
-        boolean got = lock.tryLock(1_500, TimeUnit.MILLISECONDS);
-        if (got) {
-          lock.unlock();
-        }
-        return got;
-      });
+      Future<Boolean> attempt = tryLockFor1500Millis(waiter, "overtaken");
       String waiters = LockKeys.waitersKey(waiter.keyOf("overtaken"));
       await().until(() -> servers.get(0).admin().exists(waiters) == 1 && waiter.subscribedChannelCount() > 0);
       slow.latency(Duration.ofMillis(300)); // the holder's release reaches the second server 300 ms late
