@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Condition} of a {@link RedisMutex}, shared by every process that names the same lock and condition.
@@ -140,30 +141,44 @@ final class RedisCondition implements Condition {
     String waiterId = UUID.randomUUID().toString();
     Waiter waiter = waiters.register(List.of(LockKeys.waiterChannel(LockKeys.waiterStateKey(lockKey, waiterId))));
     try {
-      await(waiter.subscribed, "subscribe");
-      boolean queued;
-      try {
-        queued = await(store.conditionAwait(lockKey, lease.token, queueKey, waiterId, heartbeatMillis), "await");
-      } catch (RuntimeException e) {
-        leave(waiterId); // the reply was lost, not necessarily the command: leave no phantom waiter queued
-        throw e;
+      return queueReleaseAndWait(waiter, waiterId, lease, deadline, interruptible);
+    } catch (RuntimeException e) {
+      if (waiters.isClosed()) { // a command cut short by close(): say so, as a waiter woken by it does
+        throw closedWhileAwaiting(e);
       }
-      if (!queued) {
-        lock.releaseAll(); // the lease was lost: this throws LeaseExpiredException, dropping the holds
-        throw new LeaseExpiredException(
-            lockName, lease.endsAt(), null, LockStore.Release.TAKEN);
-      }
-      int holds;
-      try {
-        holds = lock.releaseAll();
-      } catch (RuntimeException e) {
-        leave(waiterId); // the holds are gone (lease lost, or closed): nothing to re-acquire
-        throw e;
-      }
-      return waitReleased(waiter, waiterId, holds, deadline, interruptible);
+      throw e;
     } finally {
       waiters.deregister(waiter);
     }
+  }
+
+  private Outcome queueReleaseAndWait(Waiter waiter, String waiterId, Lease lease, Deadline deadline,
+      boolean interruptible) {
+    await(waiter.subscribed, "subscribe");
+    boolean queued;
+    try {
+      queued = await(store.conditionAwait(lockKey, lease.token, queueKey, waiterId, heartbeatMillis), "await");
+    } catch (RuntimeException e) {
+      leave(waiterId); // the reply was lost, not necessarily the command: leave no phantom waiter queued
+      throw e;
+    }
+    if (!queued) {
+      lock.releaseAll(); // the lease was lost: this throws LeaseExpiredException, dropping the holds
+      throw new LeaseExpiredException(
+          lockName, lease.endsAt(), null, LockStore.Release.TAKEN);
+    }
+    int holds;
+    try {
+      holds = lock.releaseAll();
+    } catch (RuntimeException e) {
+      leave(waiterId); // the holds are gone (lease lost, or closed): nothing to re-acquire
+      throw e;
+    }
+    return waitReleased(waiter, waiterId, holds, deadline, interruptible);
+  }
+
+  private IllegalStateException closedWhileAwaiting(@Nullable Throwable cause) {
+    return new IllegalStateException("RedisLocks was closed while awaiting a condition of '" + lockName + "'", cause);
   }
 
   /** The part of an await with the lock released: wait, then always leave and re-acquire. */
@@ -183,7 +198,7 @@ final class RedisCondition implements Condition {
           }
         }
         if (waiters.isClosed()) {
-          throw new IllegalStateException("RedisLocks was closed while awaiting a condition of '" + lockName + "'");
+          throw closedWhileAwaiting(null);
         }
         if (deadline.hasPassed()) {
           outcome = Outcome.TIMED_OUT;
@@ -223,8 +238,8 @@ final class RedisCondition implements Condition {
 
   /**
    * Leaves the queue, retrying through an outage for up to one heartbeat lease (leaving twice is harmless); true if
-   * a signal may have arrived. When that cannot be known (the state lapsed, or Redis stayed unreachable) the answer
-   * is true: a spurious wake-up is allowed, a lost signal is not.
+   * a signal may have arrived. When that cannot be known (the state lapsed, Redis stayed unreachable, or the
+   * {@link RedisLocks} was closed) the answer is true: a spurious wake-up is allowed, a lost signal is not.
    */
   private boolean leave(String waiterId) {
     Deadline giveUp = Deadline.afterNanos(TimeUnit.MILLISECONDS.toNanos(heartbeatMillis));
@@ -233,8 +248,8 @@ final class RedisCondition implements Condition {
       try {
         return await(store.conditionLeave(lockKey, queueKey, waiterId, 0), "leave") != 0;
       } catch (RuntimeException e) {
-        if (!RedisFailures.isTransient(e) || giveUp.remainingNanos() < backoff.peekNanos()) {
-          return true;
+        if (!RedisFailures.isTransient(e) || waiters.isClosed() || giveUp.remainingNanos() < backoff.peekNanos()) {
+          return true; // closed: the connections are gone, and the state key lapses within a heartbeat lease
         }
         LockSupport.parkNanos(backoff.nextNanos()); // a bounded pause between retries
       }

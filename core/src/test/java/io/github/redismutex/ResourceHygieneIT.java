@@ -9,10 +9,15 @@ import io.github.redismutex.support.Dedicated;
 import io.github.redismutex.support.HolderThread;
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.stream.Collectors;
@@ -65,6 +70,54 @@ class ResourceHygieneIT {
     assertThatThrownBy(held::unlock).as("a hold at close is dropped by its unlock").isInstanceOf(
         IllegalStateException.class);
     assertThat(locks.localLockCount()).isZero();
+  }
+
+  @Test
+  void closeWhileAnAwaitIsStillJoiningTheQueueEndsThatAwaitAtOnceWithIllegalStateException(
+      @Dedicated RedisServer server) throws Exception {
+    RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix).build();
+    RedisMutex lock = locks.mutex("condition");
+    CompletableFuture<Throwable> awaiting = new CompletableFuture<>();
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch writesPaused = new CountDownLatch(1);
+    Thread thread = new Thread(() -> {
+      try {
+        lock.lock();
+        locked.countDown();
+        writesPaused.await();
+        lock.newCondition("never signalled").await(1, TimeUnit.MINUTES);
+        awaiting.complete(null);
+      } catch (Throwable e) {
+        awaiting.complete(e);
+      }
+    }, "awaiting");
+    try {
+      thread.start();
+      assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+      pauseWrites(server, Duration.ofSeconds(30)); // subscribing still works; joining the queue (a script) waits
+      writesPaused.countDown();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !server.admin().pubsubChannels("*:waiter:*:signal").isEmpty());
+      long start = System.nanoTime();
+      locks.close(); // cuts the connection the queueing script waits on
+
+      assertThat(awaiting.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("closed while awaiting");
+      System.out.printf("an await cut short by close() ended %d ms after close() began%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    } finally {
+      clientCommand(server, "UNPAUSE");
+      locks.close();
+    }
+  }
+
+  /** CLIENT PAUSE WRITE: reads and SUBSCRIBE are answered, every write (scripts included) waits. */
+  private static void pauseWrites(RedisServer server, Duration duration) {
+    clientCommand(server, "PAUSE", Long.toString(duration.toMillis()), "WRITE");
+  }
+
+  private static void clientCommand(RedisServer server, String... args) {
+    server.admin().dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8),
+        new CommandArgs<>(StringCodec.UTF8).addValues(args));
   }
 
   @Test
