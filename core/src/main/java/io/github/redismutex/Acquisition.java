@@ -219,7 +219,7 @@ final class Acquisition {
       mayHaveAcquired = true;
       return wait.waits() && !deadline.hasPassed() ? 0 : GIVE_UP;
     }
-    hold(new Lease(local.name, local.key, token, fencingToken, endsAt));
+    hold(new Lease(local.name, parts.store().leaseKey(local.key, token), token, fencingToken, endsAt));
     if (waiter != null) { // it waited: the lock came through Redis, after a release or an expiry
       parts.metrics().handOver(local.name, LockMetrics.HandOver.REDIS);
     }
@@ -321,7 +321,7 @@ final class Acquisition {
       parts.waiters().deregister(waiter);
     }
     if (held == null && (mayHaveAcquired || queued)) {
-      parts.releases().abandon(local.key, token); // kept until Redis confirms it
+      parts.releases().abandon(parts.store().leaseKey(local.key, token), token); // kept until Redis confirms it
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

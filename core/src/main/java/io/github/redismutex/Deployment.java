@@ -30,6 +30,16 @@ interface Deployment {
     return "conditions are not supported by this deployment";
   }
 
+  /** The read-write lock commands, where read-write locks are supported. */
+  default Optional<ReadWriteStore> readWrite() {
+    return Optional.empty();
+  }
+
+  /** Why read-write locks are not supported; meaningful when {@link #readWrite} is empty. */
+  default String whyNoReadWrite() {
+    return "read-write locks are not supported by this deployment";
+  }
+
   /** The pub/sub side: one subscription per channel, whatever the number of servers. */
   Subscriber subscriber();
 

@@ -8,6 +8,7 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * error reply to it (a key of another type, say) is left to acquire.lua to sort out, which tells by type, not by
  * message text. Thread-safe: Lettuce connections are, and this class keeps no mutable state.
  */
-final class LettuceLockStore implements LockStore, ConditionStore {
+final class LettuceLockStore implements LockStore, ConditionStore, ReadWriteStore {
   private static final Logger log = LoggerFactory.getLogger(LettuceLockStore.class);
 
   /** Keys per renew.lua call: bounds one script's run time while N locks renew in about N/100 round trips. */
@@ -139,21 +140,69 @@ final class LettuceLockStore implements LockStore, ConditionStore {
   private CompletionStage<Attempt> acquireByScript(
       String key, String token, long leaseMillis, String metadata, @Nullable Ticket ticket) {
     String[] keys = {key, LockKeys.waitersKey(key), LockKeys.queueKey(key), LockKeys.ticketsKey(key)};
+    return acquireByScript(keys, token, leaseMillis, metadata, ticket);
+  }
+
+  private CompletionStage<Attempt> acquireByScript(
+      String[] keys, String token, long leaseMillis, String metadata, @Nullable Ticket ticket) {
     return this.<List<Object>>run(LuaScript.ACQUIRE, ScriptOutputType.MULTI, keys, token,
             Long.toString(leaseMillis), metadata, ticket == null ? "" : waiting.argument, instanceId,
             ticket == null ? "" : ticket.nonce(), ticket == null ? "-1" : Long.toString(ticket.waitBudgetMillis()))
-        .thenApply(reply -> {
-          long status = (Long) reply.get(0);
-          String number = String.valueOf(reply.get(1)); // a token comes as a string
-          if (status == 1) {
-            return Attempt.acquired(Long.parseLong(number));
-          }
-          if (status == 0) {
-            String serverMicros = String.valueOf(reply.get(2));
-            return Attempt.held(Long.parseLong(number), serverMicros.isEmpty() ? -1 : Long.parseLong(serverMicros));
-          }
-          return status == -1 ? Attempt.NOT_A_LOCK : Attempt.wrongType(keys[Integer.parseInt(number) - 1]);
-        });
+        .thenApply(reply -> attemptOutcome(keys, reply));
+  }
+
+  /** An acquisition script's reply ({@code {status, number, server µs}}, see acquire.lua) as an attempt. */
+  private static Attempt attemptOutcome(String[] keys, List<Object> reply) {
+    long status = (Long) reply.get(0);
+    String number = String.valueOf(reply.get(1)); // a token comes as a string
+    if (status == 1) {
+      return Attempt.acquired(Long.parseLong(number));
+    }
+    if (status == 0) {
+      String serverMicros = String.valueOf(reply.get(2));
+      return Attempt.held(Long.parseLong(number), serverMicros.isEmpty() ? -1 : Long.parseLong(serverMicros));
+    }
+    return status == -1 ? Attempt.NOT_A_LOCK : Attempt.wrongType(keys[Integer.parseInt(number) - 1]);
+  }
+
+  @Override
+  public CompletionStage<Attempt> acquireWrite(
+      String writeKey, String token, long leaseMillis, String metadata, @Nullable Ticket ticket) {
+    String[] keys = {writeKey, LockKeys.waitersKey(writeKey), LockKeys.queueKey(writeKey),
+        LockKeys.ticketsKey(writeKey), LockKeys.readersKey(writeKey)};
+    return acquireByScript(keys, token, leaseMillis, metadata, ticket);
+  }
+
+  @Override
+  public CompletionStage<Release> releaseWrite(String writeKey, String token, boolean leaving) {
+    String[] keys = Arrays.copyOf(releaseKeys(writeKey), 6);
+    keys[5] = LockKeys.readersKey(writeKey);
+    return this.<List<Object>>run(LuaScript.RELEASE, ScriptOutputType.MULTI, keys,
+            releaseArgs(token, LockKeys.releaseChannel(writeKey), leaving))
+        .thenApply(reply -> releaseOutcome(keys, reply));
+  }
+
+  @Override
+  public CompletionStage<Attempt> acquireRead(String writeKey, String token, long leaseMillis, String metadata,
+      boolean mark, String writerToken) {
+    String[] keys = {writeKey, LockKeys.waitersKey(writeKey), LockKeys.queueKey(writeKey),
+        LockKeys.ticketsKey(writeKey), LockKeys.readersKey(writeKey), LockKeys.readerKey(writeKey, token)};
+    return this.<List<Object>>run(LuaScript.ACQUIRE_READ, ScriptOutputType.MULTI, keys, token,
+            Long.toString(leaseMillis), metadata, mark ? "mark" : "", instanceId, writerToken)
+        .thenApply(reply -> attemptOutcome(keys, reply));
+  }
+
+  @Override
+  public CompletionStage<Release> releaseRead(String writeKey, String token) {
+    String[] keys = {LockKeys.readerKey(writeKey, token), LockKeys.readersKey(writeKey),
+        LockKeys.waitersKey(writeKey)};
+    return runForLong(LuaScript.RELEASE_READ, keys, token, LockKeys.releaseChannel(writeKey), writeKey)
+        .thenApply(code -> code == 1 ? Release.RELEASED : code == 0 ? Release.EXPIRED : Release.TAKEN);
+  }
+
+  @Override
+  public CompletionStage<Long> readHolds(String writeKey) {
+    return runForLong(LuaScript.READ_COUNT, new String[] {LockKeys.readersKey(writeKey)}, writeKey);
   }
 
   @Override

@@ -98,6 +98,24 @@ final class LockKeys {
     return lockKey + ":tickets";
   }
 
+  /**
+   * The write key of the read-write lock whose mutex key is {@code lockKey}: the writer's value, as a mutex key holds
+   * its holder's. A read-write lock and a mutex of the same name are two locks.
+   */
+  static String writeKey(String lockKey) {
+    return lockKey + ":rw";
+  }
+
+  /** The set of a read-write lock's reader tokens (acquire-read.lua). */
+  static String readersKey(String writeKey) {
+    return writeKey + ":readers";
+  }
+
+  /** One read hold's key, with the hold's own lease. */
+  static String readerKey(String writeKey, String token) {
+    return writeKey + ":r:" + token;
+  }
+
   /** The keyspace-notification channel of a key in the given logical database. */
   static String keyspaceChannel(int database, String lockKey) {
     return "__keyspace@" + database + "__:" + lockKey;

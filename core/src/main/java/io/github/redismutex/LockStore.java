@@ -89,6 +89,14 @@ interface LockStore {
       String key, String token, long leaseMillis, String metadata, @Nullable Ticket ticket);
 
   /**
+   * The key an acquisition of {@code key} by {@code token} holds its lease at, which renewals, releases and
+   * clean-ups name: the lock key itself, except for read holds ({@link ReadWriteHoldStore.Reads}).
+   */
+  default String leaseKey(String key, String token) {
+    return key;
+  }
+
+  /**
    * Whether a lock handed to {@code token} by a release ("granted") may be relied on: always, where nothing more than
    * the grant is needed (no round trip); where replicas must acknowledge holds, once they have it ({@link
    * AcknowledgedLockStore}). False when the key is no longer the token's.

@@ -24,8 +24,11 @@ final class LuaScript {
   static final LuaScript CONDITION_AWAIT = load("condition-await.lua");
   static final LuaScript CONDITION_SIGNAL = load("condition-signal.lua");
   static final LuaScript CONDITION_LEAVE = load("condition-leave.lua");
+  static final LuaScript ACQUIRE_READ = load("acquire-read.lua");
+  static final LuaScript RELEASE_READ = load("release-read.lua");
+  static final LuaScript READ_COUNT = load("read-count.lua");
   static final List<LuaScript> ALL = List.of(ACQUIRE, RELEASE, FENCE, RENEW, EXTEND, INSPECT, FENCED_SET,
-      CONDITION_AWAIT, CONDITION_SIGNAL, CONDITION_LEAVE);
+      CONDITION_AWAIT, CONDITION_SIGNAL, CONDITION_LEAVE, ACQUIRE_READ, RELEASE_READ, READ_COUNT);
 
   final String fileName;
   final String source;

@@ -1,6 +1,7 @@
 package io.github.redismutex;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,11 +41,27 @@ final class MutexSync {
   private final LockSettings settings;
   private final Releaser releaser;
   private final InFlight acquisitions = new InFlight(); // acquisitions in Redis, which close() lets finish
+  private final Admission admission;
+
+  /**
+   * Whether a thread that does not hold the lock may wait for it: a write lock refuses a thread that holds the read
+   * lock, which would otherwise wait for ever for its own read hold to end (no upgrade).
+   */
+  @FunctionalInterface
+  interface Admission {
+    /** Why the calling thread may not acquire {@code name}; null when it may. */
+    @Nullable String refusal(String name);
+  }
 
   MutexSync(LockTable table, Collaborators parts, LockSettings settings) {
+    this(table, parts, settings, name -> null);
+  }
+
+  MutexSync(LockTable table, Collaborators parts, LockSettings settings, Admission admission) {
     this.table = table;
     this.parts = parts;
     this.settings = settings;
+    this.admission = admission;
     Duration commandTimeout = Duration.ofNanos(settings.commandTimeoutNanos());
     this.releaser = new Releaser(parts.store(), parts.releases(), parts.metrics(), commandTimeout);
   }
@@ -69,6 +86,14 @@ final class MutexSync {
     if (local.holdCount() > 0) { // a re-entry: the gate's hold count is the lock's; nothing to ask Redis
       local.enter(WaitPolicy.UNINTERRUPTIBLE, Deadline.never()); // held by this thread: returns at once
       return true;
+    }
+    String refusal = admission.refusal(name);
+    if (refusal != null) {
+      leave(local);
+      if (wait == WaitPolicy.INTERRUPTIBLE || wait == WaitPolicy.UNINTERRUPTIBLE) {
+        throw new IllegalStateException(refusal); // it would wait for ever: said at once instead
+      }
+      return false; // a try: the lock is not to be had while the refusal lasts
     }
     long start = System.nanoTime();
     parts.metrics().waiting(1);
@@ -214,6 +239,12 @@ final class MutexSync {
       throw HeldLeases.notHeld(name, what);
     }
     return local;
+  }
+
+  /** The calling thread's lease of {@code name}, or null unless it holds the lock. */
+  @Nullable Lease heldLease(String name) {
+    LocalLock local = table.peek(name);
+    return local == null ? null : local.heldLease();
   }
 
   LockTable table() {

@@ -58,6 +58,7 @@ public final class RedisLocks implements AutoCloseable {
   private final HeldLeases leases;
   private final LockQueries queries;
   private final Optional<Conditions> conditions;
+  private final Optional<ReadWriteLocks> readWriteLocks;
   private final AutoCloseable reconnectWatch;
   private final Duration commandTimeout;
 
@@ -90,6 +91,8 @@ public final class RedisLocks implements AutoCloseable {
     Replies replies = new Replies(commandTimeout);
     this.queries = new LockQueries(store, keys, replies, lifecycle);
     this.conditions = deployment.conditions().map(cs -> new Conditions(cs, waiters, leaseMillis, replies));
+    this.readWriteLocks = deployment.readWrite().map(rw -> new ReadWriteLocks(rw, parts, settings, keys, asyncThread,
+        queries, conditions, deployment.whyNoConditions()));
     this.reconnectWatch = deployment.onReconnect(background::reconnected);
   }
 
@@ -131,6 +134,25 @@ public final class RedisLocks implements AutoCloseable {
     lifecycle.checkOpen();
     return new RedisMutex(name, keys.lockKey(name), sync, async, leases, queries, conditions, commandTimeout,
         deployment.whyNoConditions());
+  }
+
+  /**
+   * The read-write lock with this name: many readers or one writer, across processes (see {@link
+   * RedisReadWriteLock}). Names as for {@link #mutex}; a read-write lock and a mutex of the same name are two
+   * different locks. No round trip.
+   *
+   * @param name the lock's name, shared by every process that uses the lock
+   * @return a handle on the lock, for any thread of this JVM
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is empty, longer than 1024 bytes in UTF-8, or not valid Unicode
+   * @throws IllegalStateException if this instance is closed
+   * @throws UnsupportedOperationException in Redlock mode, or with replica acknowledgement (the message says why)
+   */
+  public RedisReadWriteLock readWriteLock(String name) {
+    LockKeys.checkName(name);
+    lifecycle.checkOpen();
+    return readWriteLocks.orElseThrow(() -> new UnsupportedOperationException(deployment.whyNoReadWrite()))
+        .lock(name);
   }
 
   /**
@@ -193,6 +215,7 @@ public final class RedisLocks implements AutoCloseable {
     Duration bound = commandTimeout.compareTo(CLEAN_UP_ON_CLOSE) < 0 ? commandTimeout : CLEAN_UP_ON_CLOSE;
     async.close(bound); // before the flush below: the clean-ups of the acquisitions it fails are sent once more
     sync.close(bound);
+    readWriteLocks.ifPresent(rw -> rw.close(bound));
     log.debug("{} releases unconfirmed at close; their keys expire by themselves", background.releases.flush(bound));
     asyncThread.close(CLOSE_TIMEOUT);
     background.close(CLOSE_TIMEOUT);
@@ -206,7 +229,11 @@ public final class RedisLocks implements AutoCloseable {
   }
 
   int localLockCount() {
-    return sync.table().size();
+    return sync.table().size() + readWriteLocks.map(ReadWriteLocks::localHoldCount).orElse(0);
+  }
+
+  Optional<ReadWriteLocks> readWriteLocks() {
+    return readWriteLocks;
   }
 
   int heldLeaseCount() {

@@ -155,14 +155,17 @@ public final class RedisMutex implements Lock {
    * @throws InterruptedException if the thread was interrupted before or during the call; the lock is not held then
    */
   public boolean tryLock(Duration timeout) throws InterruptedException {
+    return tryLock(nanosOf(timeout), TimeUnit.NANOSECONDS);
+  }
+
+  /** A timeout in nanoseconds, saturated: beyond 292 years is no limit. */
+  static long nanosOf(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout must not be null");
-    long nanos;
     try {
-      nanos = timeout.toNanos();
+      return timeout.toNanos();
     } catch (ArithmeticException e) {
-      nanos = timeout.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE; // beyond 292 years: no limit
+      return timeout.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
-    return tryLock(nanos, TimeUnit.NANOSECONDS);
   }
 
   /**

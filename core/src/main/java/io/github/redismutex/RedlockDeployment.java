@@ -54,6 +54,13 @@ final class RedlockDeployment implements Deployment {
   }
 
   @Override
+  public String whyNoReadWrite() {
+    return "read-write locks are not supported in Redlock mode: their scripts decide on one server, at once, from"
+        + " the writer, its waiting rivals and every live reader; across independent servers each would see other"
+        + " readers, and no majority argument for that is written and tested here";
+  }
+
+  @Override
   public String whyNoConditions() {
     return "conditions are not supported in Redlock mode";
   }

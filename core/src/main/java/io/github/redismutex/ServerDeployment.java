@@ -23,6 +23,7 @@ final class ServerDeployment implements Deployment {
   private final LettuceLockStore store;
   private final LockStore lockStore; // the store, or the store confirming holds by replicas
   private final Subscriber subscriber;
+  private final boolean acknowledged; // replicas must acknowledge holds
 
   /** How many replicas must confirm each hold, within how long ({@code RedisLocksBuilder.replicaAcknowledgements}). */
   record Acknowledgements(int replicas, long timeoutMillis) {}
@@ -38,6 +39,7 @@ final class ServerDeployment implements Deployment {
         LettuceLockStore.Waiting.QUEUE, leaseMillis);
     this.lockStore = acknowledgements.<LockStore>map(asked -> new AcknowledgedLockStore(store, connections,
         leaseMillis, asked.replicas(), asked.timeoutMillis())).orElse(store);
+    this.acknowledged = acknowledgements.isPresent();
     this.subscriber = connections.subscriber();
     preload(store, commandTimeout);
   }
@@ -59,6 +61,18 @@ final class ServerDeployment implements Deployment {
   @Override
   public Optional<ConditionStore> conditions() {
     return Optional.of(store);
+  }
+
+  /** Not with replica acknowledgement: read and write holds would be taken without the replicas' word. */
+  @Override
+  public Optional<ReadWriteStore> readWrite() {
+    return acknowledged ? Optional.empty() : Optional.of(store);
+  }
+
+  @Override
+  public String whyNoReadWrite() {
+    return "read-write locks are not supported with replicaAcknowledgements: their holds would not wait for the"
+        + " replicas to acknowledge them; use mutexes, or leave replica acknowledgement off";
   }
 
   @Override

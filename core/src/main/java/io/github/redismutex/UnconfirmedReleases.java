@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +37,10 @@ final class UnconfirmedReleases {
 
   private final List<LockStore> servers;
   private final long keepNanos;
-  private final Set<CleanUp> kept = ConcurrentHashMap.newKeySet();
-  private final InFlight sending = new InFlight();
-  private volatile boolean closing; // set by flush(): nothing is kept for later any more
+  // shared with every view made by on(): one set of clean-ups per RedisLocks, resent and flushed together
+  private final Set<CleanUp> kept;
+  private final InFlight sending;
+  private final AtomicBoolean closing; // set by flush(): nothing is kept for later any more
 
   /**
    * @param servers where a clean-up must run, each on its own ({@link Deployment#cleanUpTargets}): one store for one
@@ -46,8 +48,25 @@ final class UnconfirmedReleases {
    *     when a majority confirmed it
    */
   UnconfirmedReleases(List<LockStore> servers, long leaseMillis, Duration commandTimeout) {
-    this.servers = List.copyOf(servers);
-    this.keepNanos = TimeUnit.MILLISECONDS.toNanos(leaseMillis) + commandTimeout.toNanos();
+    this(List.copyOf(servers), TimeUnit.MILLISECONDS.toNanos(leaseMillis) + commandTimeout.toNanos(),
+        ConcurrentHashMap.newKeySet(), new InFlight(), new AtomicBoolean());
+  }
+
+  private UnconfirmedReleases(List<LockStore> servers, long keepNanos, Set<CleanUp> kept, InFlight sending,
+      AtomicBoolean closing) {
+    this.servers = servers;
+    this.keepNanos = keepNanos;
+    this.kept = kept;
+    this.sending = sending;
+    this.closing = closing;
+  }
+
+  /**
+   * The same clean-ups, sent through {@code store} instead: for the holds of read-write locks ({@link
+   * ReadWriteHoldStore}), whose releases are scripts of their own. Resent and flushed with this one's.
+   */
+  UnconfirmedReleases on(LockStore store) {
+    return new UnconfirmedReleases(List.of(store), keepNanos, kept, sending, closing);
   }
 
   /** An acquisition gives up: leave the queue, and let go of the key if the token got it after all. */
@@ -79,7 +98,7 @@ final class UnconfirmedReleases {
   int flush(Duration bound) {
     resend();
     sending.awaitIdle(bound);
-    closing = true;
+    closing.set(true);
     int left = kept.size() + sending.count();
     kept.clear();
     return left;
@@ -112,7 +131,7 @@ final class UnconfirmedReleases {
   }
 
   private void failed(CleanUp cleanUp, Throwable failure) {
-    if (!closing && RedisFailures.isTransient(failure) && cleanUp.keepUntilNanos() - System.nanoTime() > 0) {
+    if (!closing.get() && RedisFailures.isTransient(failure) && cleanUp.keepUntilNanos() - System.nanoTime() > 0) {
       kept.add(cleanUp);
       log.debug("clean-up of '{}' not confirmed; kept to send again", cleanUp.key(), failure);
     } else {

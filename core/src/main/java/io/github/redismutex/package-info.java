@@ -2,7 +2,8 @@
  * A {@link java.util.concurrent.locks.Lock} shared by many processes through Redis.
  *
  * <p>The public surface: {@link io.github.redismutex.RedisLocks} (and its builder), the entry point, one per
- * application and Redis deployment; {@link io.github.redismutex.RedisMutex}, the lock; and the value types a user
+ * application and Redis deployment; {@link io.github.redismutex.RedisMutex}, the lock; {@link
+ * io.github.redismutex.RedisReadWriteLock} (with its {@code ReadLock}), the read-write lock; and the value types a user
  * meets: {@link io.github.redismutex.LeaseExpiredException}, {@link io.github.redismutex.LeaseLostListener}, {@link
  * io.github.redismutex.LockInfo}, {@link io.github.redismutex.LockHold} (a hold of the non-blocking API). Everything
  * else is package-private, in these roles:
@@ -35,6 +36,10 @@
  *   <li><b>The deployment, chosen once</b>: {@code Deployment}, with {@code ServerDeployment} (one server,
  *       Sentinel, Cluster) and {@code RedlockDeployment}; {@code RedisConnections}, {@code ServerFeatures} and
  *       {@code KeyspaceNotifications}, learnt at connect.
+ *   <li><b>Read-write locks</b>: {@code ReadWriteLocks} wires them: the write locks are the mutex machinery once
+ *       more over {@code ReadWriteHoldStore.Writes}; the read holds are {@code ReadSync}'s, one per thread, acquired
+ *       by the same {@code Acquisition} through {@code ReadWriteHoldStore.Reads}; {@code ReadWriteStore}, their
+ *       commands.
  *   <li><b>Conditions</b>: {@code RedisCondition} over a {@code HeldLock} (the narrow view of its lock, {@code
  *       MutexHold}) and a {@code ConditionStore}, made by {@code Conditions} where the deployment offers them.
  *   <li><b>Queries</b>: {@code LockQueries} (inspect, remaining lease, fenced writes).

@@ -17,6 +17,9 @@
 -- KEYS[2]  waiters key of the lock (lock key .. ':waiters'): present while somebody may be waiting
 -- KEYS[3]  queue of the lock (lock key .. ':queue'): a sorted set of waiting owner tokens by arrival, oldest first
 -- KEYS[4]  tickets of the lock (lock key .. ':tickets'): a hash from each queued token to its ticket
+-- KEYS[5]  only for the write lock of a read-write lock: its readers (a set of reader tokens, see acquire-read.lua);
+--          the lock is then not free while any of their reader keys (lock key .. ':r:' .. token, same hash slot,
+--          so not declared) lives, and the writer waits as long as the longest of their leases
 -- ARGV[1]  owner token of the caller (a UUID: no spaces)
 -- ARGV[2]  lease in milliseconds
 -- ARGV[3]  holder metadata: "<acquired at, epoch ms> <pid> <host> <thread name>"
@@ -26,7 +29,7 @@
 -- ARGV[6]  the attempt's nonce (with 'queue'; no spaces)
 -- ARGV[7]  how long the caller waits at most from now, in milliseconds; -1 without a limit (with 'queue')
 -- Returns  {1, fencing token as a decimal string, '0' if none drawn} = acquired: the key holds the caller's value
---          {0, ms until it may be free: remaining lease or yield, or -1 when the key never expires,
+--          {0, ms until it may be free: remaining lease or yield (or longest reader's), -1 when the key never expires,
 --           with 'queue' the server's time of this step in microseconds as a decimal string, else ''} = not free
 --          {-1, 0} = the key holds a value that is not a string, so it is not a lock; nothing was changed
 --          {-2, i} = KEYS[i] holds a value of the wrong type (an operator's mistake); nothing was changed
@@ -37,24 +40,50 @@ if type(value) == 'table' and value.err then
 end
 local marking = ARGV[4] ~= ''
 local queueing = ARGV[4] == 'queue'
-local expected = {nil, 'string', 'zset', 'hash'}
-for i = 2, queueing and 4 or (marking and 2 or 1) do
+local expected = {nil, 'string', 'zset', 'hash', 'set'}
+local function wrongType(i)
   local found = redis.call('TYPE', KEYS[i])['ok']
-  if found ~= 'none' and found ~= expected[i] then
+  return found ~= 'none' and found ~= expected[i]
+end
+for i = 2, queueing and 4 or (marking and 2 or 1) do
+  if wrongType(i) then
     return {-2, i}
   end
 end
+if KEYS[5] and wrongType(5) then
+  return {-2, 5}
+end
+-- The longest remaining lease of a live reader (a key without expiry counts as a lease), dropping the readers whose
+-- keys are gone; nil when none lives.
+local function longestReader()
+  local longest = nil
+  for _, reader in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+    local left = redis.call('PTTL', KEYS[1] .. ':r:' .. reader)
+    if left == -2 then
+      redis.call('SREM', KEYS[5], reader)
+    else
+      longest = math.max(longest or 0, left == -1 and tonumber(ARGV[2]) or left)
+    end
+  end
+  return longest
+end
 local yielder = value and string.match(value, '^yield (%S+)$')
 local mine = ARGV[1] .. ' '
-if value == false or (yielder and yielder ~= ARGV[5]) then
+local free = value == false or (yielder and yielder ~= ARGV[5])
+local remaining = nil
+if free and KEYS[5] then
+  remaining = longestReader()
+  free = remaining == nil
+end
+if free then
   redis.call('SET', KEYS[1], ARGV[1] .. ' 0 ' .. ARGV[3], 'PX', ARGV[2])
   value = nil
-elseif string.sub(value, 1, #mine) == mine then
+elseif value and string.sub(value, 1, #mine) == mine then
   -- an earlier attempt of this same acquisition got through, or a release handed the lock to us, but we did not
   -- hear of it (a lost answer, a lost message)
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 else
-  local remaining = redis.call('PTTL', KEYS[1])
+  remaining = remaining or redis.call('PTTL', KEYS[1])
   if not marking then
     return {0, remaining, ''}
   end

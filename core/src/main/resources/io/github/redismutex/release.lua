@@ -17,6 +17,10 @@
 -- KEYS[3]  queue of the lock (see acquire.lua)
 -- KEYS[4]  tickets of the lock (see acquire.lua)
 -- KEYS[5]  fencing counter of the lock: a hand-over draws the new holder's fencing token from it
+-- KEYS[6]  only for the write lock of a read-write lock: its readers (see acquire.lua). While one of them lives (the
+--          releasing writer took the read lock before it let go of the write lock), nobody is handed the lock and
+--          nobody is given way to: the release is only announced. A waiting writer that gives up announces it too
+--          when others wait, so that the readers it held back look again.
 -- ARGV[1]  owner token of the caller (the key's value starts with it and a space)
 -- ARGV[2]  channel to announce the release on
 -- ARGV[3]  id of the caller's RedisLocks
@@ -40,16 +44,38 @@ if ARGV[6] == '1' and queueKeysFine() then
   redis.call('ZREM', KEYS[3], ARGV[1])
   redis.call('HDEL', KEYS[4], ARGV[1])
 end
+local function announceLeaving()
+  if KEYS[6] and ARGV[6] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then
+    redis.call('PUBLISH', ARGV[2], 'released')
+  end
+end
+local function readerLives()
+  if redis.call('TYPE', KEYS[6])['ok'] ~= 'set' then
+    return false
+  end
+  for _, reader in ipairs(redis.call('SMEMBERS', KEYS[6])) do
+    if redis.call('EXISTS', KEYS[1] .. ':r:' .. reader) == 1 then
+      return true
+    end
+  end
+  return false
+end
 local value = redis.pcall('GET', KEYS[1])
 if value == false then
+  announceLeaving()
   return {0, 0}
 end
 local mine = ARGV[1] .. ' '
 if type(value) ~= 'string' or string.sub(value, 1, #mine) ~= mine then
+  announceLeaving()
   return {-1, 0}
 end
 if redis.call('DEL', KEYS[1], KEYS[2]) == 1 then
   return {1, 0} -- nobody waits
+end
+if KEYS[6] and readerLives() then
+  redis.call('PUBLISH', ARGV[2], 'released')
+  return {2, 0}
 end
 local status = {2, 0}
 local counter = redis.pcall('GET', KEYS[5])

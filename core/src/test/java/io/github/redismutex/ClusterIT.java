@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.redismutex.support.ClusterDeployment;
+import io.github.redismutex.support.LockOwner;
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
 import java.time.Duration;
@@ -195,6 +196,32 @@ class ClusterIT {
       fresh.unlock();
     } finally {
       threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void readWriteLocksShareReadsAndExcludeWritesOnEverySlotAndTheirReadLeasesAreRenewed() throws Exception {
+    try (RedisLocks here = node(Duration.ofMillis(1_000));
+        RedisLocks there = node(Duration.ofMillis(1_000));
+        LockOwner reader = new LockOwner("reader");
+        LockOwner other = new LockOwner("other")) {
+      List<String> names = List.of("prices", "prices{eu}", "orders:7", "stock");
+      for (String name : names) {
+        reader.lock(here.readWriteLock(name).readLock());
+        assertThat(other.tryLock(there.readWriteLock(name).readLock(), 0)).as("readers share %s", name).isTrue();
+        other.unlock(there.readWriteLock(name).readLock());
+      }
+      Future<Boolean> writer = other.start(() -> there.readWriteLock("stock").writeLock().tryLock(20, TimeUnit.SECONDS));
+      Thread.sleep(2_500); // the behaviour under test: two and a half leases of holding, renewed in the background
+      for (String name : names) {
+        assertThat(reader.call(here.readWriteLock(name).readLock()::isLeaseValid)).as("read lease of %s", name)
+            .isTrue();
+      }
+      assertThat(writer.isDone()).as("the writer waits for the reader").isFalse();
+      for (String name : names) {
+        reader.unlock(here.readWriteLock(name).readLock());
+      }
+      assertThat(writer.get(5, TimeUnit.SECONDS)).as("woken across the cluster's nodes").isTrue();
     }
   }
 }

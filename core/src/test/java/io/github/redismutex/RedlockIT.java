@@ -230,4 +230,11 @@ class RedlockIT {
     assertThatThrownBy(lock::newCondition).isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> lock.newCondition("named")).isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  void readWriteLocksAreRefusedSayingWhy() {
+    RedisLocks locks = connect();
+    assertThatThrownBy(() -> locks.readWriteLock("shared")).isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("not supported in Redlock mode").hasMessageContaining("majority");
+  }
 }

@@ -78,6 +78,14 @@ class ReplicaAcknowledgementIT {
   }
 
   @Test
+  void readWriteLocksAreRefusedSayingWhy(@Dedicated RedisServer server) {
+    try (RedisLocks locks = builder().uri(server.uri()).replicaAcknowledgements(1, Duration.ofMillis(50)).build()) {
+      assertThatThrownBy(() -> locks.readWriteLock("shared")).isInstanceOf(UnsupportedOperationException.class)
+          .hasMessageContaining("not supported with replicaAcknowledgements");
+    }
+  }
+
+  @Test
   void withoutReplicasToConfirmNoAcquisitionSucceedsAndTheAttemptLeavesNoKey(@Dedicated RedisServer server)
       throws Exception {
     try (RedisLocks locks = builder().uri(server.uri()).replicaAcknowledgements(1, Duration.ofMillis(50)).build()) {
