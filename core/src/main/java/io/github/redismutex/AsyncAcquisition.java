@@ -49,7 +49,8 @@ final class AsyncAcquisition {
   final String key;
   private final Deadline deadline;
   private final @Nullable Duration timeout; // as given, for the message; null: waits as long as it takes
-  private final boolean waitsForTurn; // false for a timeout of zero: fails at once behind another local hold
+  // false for a timeout of zero: one attempt at most, no wait for a holder or an outage, none behind a local hold
+  private final boolean waitsForTurn;
   private final AsyncParts async;
   private final Collaborators parts;
   private final LockSettings settings;
@@ -121,8 +122,8 @@ final class AsyncAcquisition {
       giveUp(closed(), LockMetrics.Outcome.FAILED);
       return;
     }
-    if (deadline.hasPassed() && attempted) {
-      timeOut(); // out of time: no attempt whose answer nobody would wait for
+    if ((deadline.hasPassed() || !waitsForTurn) && attempted) {
+      timeOut(); // out of time, or a timeout of zero: no attempt whose answer nobody would wait for
       return;
     }
     attempted = true;
@@ -194,7 +195,7 @@ final class AsyncAcquisition {
       latest = new QueuedAttempt(ticket.nonce(), sentAt, answer.serverMicros());
     }
     Waiter registered = waiter;
-    if (deadline.hasPassed()) {
+    if (deadline.hasPassed() || !waitsForTurn) {
       timeOut();
     } else if (registered == null) {
       subscribe(); // then attempt again, once no release can go unseen
@@ -219,7 +220,7 @@ final class AsyncAcquisition {
       giveUp(failure, LockMetrics.Outcome.FAILED);
       return;
     }
-    if (deadline.hasPassed()) {
+    if (deadline.hasPassed() || !waitsForTurn) {
       timeOut();
       return;
     }

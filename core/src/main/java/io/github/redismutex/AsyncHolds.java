@@ -1,8 +1,11 @@
 package io.github.redismutex;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a {@link LockHold} asks of its lease, without blocking: release it, extend it, draw its fencing token, check
@@ -16,6 +19,8 @@ final class AsyncHolds {
   private final HeldLeases leases;
   private final AsyncThread thread;
   private final Duration commandTimeout;
+  /** Releases sent and not yet completed; a set, since stages may complete on other threads once closed. */
+  private final Set<AsyncRelease> releasing = ConcurrentHashMap.newKeySet();
 
   AsyncHolds(Collaborators parts, LockSettings settings, HeldLeases leases, AsyncThread thread) {
     this.parts = parts;
@@ -31,8 +36,22 @@ final class AsyncHolds {
    */
   void release(String name, Lease lease, long heldSinceNanos, CompletableFuture<Void> done, Runnable leaveGate) {
     parts.metrics().held(name, System.nanoTime() - heldSinceNanos);
-    done.whenComplete((ignored, failure) -> thread.execute(leaveGate));
-    thread.execute(new AsyncRelease(name, lease, parts, thread, commandTimeout, done)::start);
+    AsyncRelease release = new AsyncRelease(name, lease, parts, thread, commandTimeout, done);
+    releasing.add(release);
+    done.whenComplete((ignored, failure) -> thread.execute(() -> {
+      releasing.remove(release);
+      leaveGate.run();
+    }));
+    thread.execute(release::start);
+  }
+
+  /**
+   * For {@code close()}, on the async thread: fails every release still under way (one waiting out a back-off
+   * would otherwise never complete, its timers dropped with the thread), handing it to {@link UnconfirmedReleases},
+   * which close() flushes next.
+   */
+  void closeReleases() {
+    List.copyOf(releasing).forEach(AsyncRelease::closeNow);
   }
 
   /** A hold nobody will have (its acquisition was cancelled as it came): released, kept until Redis confirms. */

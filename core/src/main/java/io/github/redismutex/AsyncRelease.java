@@ -99,6 +99,15 @@ final class AsyncRelease {
     }
   }
 
+  /** close() while the release is under way: it fails, and the release is kept to be sent once more at close. */
+  void closeNow() {
+    cancelTimer();
+    if (done.completeExceptionally(new IllegalStateException("RedisLocks was closed while releasing '" + name
+        + "'; the release is sent once more, else the key expires by itself by about " + lease.endsAt()))) {
+      parts.releases().release(lease.key, lease.token);
+    }
+  }
+
   private void noAnswer() {
     if (done.completeExceptionally(Releaser.noAnswer("release", name, lease, commandTimeout))) {
       parts.metrics().redisError("release");

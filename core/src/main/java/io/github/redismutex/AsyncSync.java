@@ -67,6 +67,7 @@ final class AsyncSync {
     Runnable failAll = () -> {
       try {
         async.gates().all().forEach(AsyncAcquisition::closeNow);
+        async.holds().closeReleases();
       } finally {
         failed.complete(null);
       }

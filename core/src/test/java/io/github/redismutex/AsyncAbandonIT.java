@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.redismutex.support.Dedicated;
 import io.github.redismutex.support.RedisExtension;
 import io.github.redismutex.support.RedisServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +71,26 @@ class AsyncAbandonIT {
     });
     releaseHolder.run();
     assertThat(waiter.inspect(name)).as("handed to nobody").isEmpty();
+  }
+
+  @Test
+  void aReleaseRetryingThroughAnOutageIsCompletedByClose(@Dedicated RedisServer server) throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    RedisLocks locks = RedisLocks.builder().uri(server.uri()).keyPrefix(prefix)
+        .commandTimeout(Duration.ofSeconds(10)).meterRegistry(meters).build();
+    opened.add(locks);
+    LockHold hold = locks.mutex("held").acquireAsync().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    server.kill();
+    CompletableFuture<Void> released = hold.release().toCompletableFuture();
+    await().atMost(Duration.ofSeconds(5)).until(() -> meters.find("redis.mutex.redis.errors")
+        .tag("operation", "release").counters().stream().mapToDouble(Counter::count).sum() > 0);
+    assertThat(released).as("retrying through the outage, for up to the command timeout").isNotDone();
+    long start = System.nanoTime();
+    locks.close();
+    assertThatThrownBy(() -> released.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed while releasing 'held'");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("completed by close()")
+        .isLessThan(8_000);
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -202,6 +204,21 @@ class AsyncLockIT {
         .cause().isInstanceOf(java.util.concurrent.TimeoutException.class).hasMessageContaining("'zero'");
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(250);
     hold.close();
+  }
+
+  @Test
+  void aTimeoutOfZeroAgainstAnotherInstancesHoldSendsOneAttemptAndSubscribesToNothing() throws Exception {
+    RedisLocks holder = connect();
+    RedisLocks other = connect();
+    holder.mutex("zero-held").lock();
+    Map<String, Long> before = redis.commandCalls();
+    assertThatThrownBy(() -> other.mutex("zero-held").acquireAsync(Duration.ZERO).toCompletableFuture()
+        .get(5, TimeUnit.SECONDS)).cause().isInstanceOf(java.util.concurrent.TimeoutException.class);
+    Map<String, Long> after = redis.commandCalls();
+    long attempts = Stream.of("set", "eval", "evalsha")
+        .mapToLong(c -> after.getOrDefault(c, 0L) - before.getOrDefault(c, 0L)).sum();
+    assertThat(attempts).as("acquisition commands sent").isEqualTo(1);
+    assertThat(after.getOrDefault("subscribe", 0L)).as("subscriptions").isEqualTo(before.getOrDefault("subscribe", 0L));
   }
 
   @Test

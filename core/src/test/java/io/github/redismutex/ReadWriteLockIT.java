@@ -240,6 +240,30 @@ class ReadWriteLockIT {
   }
 
   @Test
+  void aWriteHoldWhoseKeyWasLostSaysSoAtUnlock() throws Exception {
+    alice.lock(here.readWriteLock("doc").writeLock());
+    redis.admin().del(writeKey("doc"));
+    assertThatThrownBy(() -> alice.unlock(here.readWriteLock("doc").writeLock()))
+        .hasRootCauseInstanceOf(LeaseExpiredException.class);
+  }
+
+  @Test
+  void readAndWriteHoldsOutliveManyLeasesWhileHeldAndEndWithTheirLeaseWhenNotRenewed() throws Exception {
+    try (RedisLocks shortLeases = RedisLocks.builder().uri(redis.uri()).keyPrefix(prefix)
+        .leaseTime(Duration.ofMillis(300)).build()) {
+      alice.lock(shortLeases.readWriteLock("reader").readLock());
+      bob.lock(shortLeases.readWriteLock("writer").writeLock());
+      Thread.sleep(1_500); // the behaviour under test: five leases of holding, renewed in the background
+      assertThat(alice.call(shortLeases.readWriteLock("reader").readLock()::isLeaseValid)).isTrue();
+      assertThat(bob.call(shortLeases.readWriteLock("writer").writeLock()::isLeaseValid)).isTrue();
+      assertThat(carol.tryLock(there.readWriteLock("reader").writeLock(), 0)).as("the reader still holds").isFalse();
+      assertThat(carol.tryLock(there.readWriteLock("writer").readLock(), 0)).as("the writer still holds").isFalse();
+    }
+    assertThat(carol.tryLock(there.readWriteLock("reader").writeLock(), 2_000))
+        .as("a closed instance's read hold ends with its lease").isTrue();
+  }
+
+  @Test
   void theReadLockHasNoConditionsAndUnlockWithoutAHoldIsRefused() throws Exception {
     RedisReadWriteLock lock = here.readWriteLock("doc");
     assertThatThrownBy(lock.readLock()::newCondition).isInstanceOf(UnsupportedOperationException.class);
