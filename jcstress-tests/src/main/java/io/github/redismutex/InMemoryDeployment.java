@@ -30,6 +30,11 @@ final class InMemoryDeployment implements Deployment {
   }
 
   @Override
+  public Optional<ReadWriteStore> readWrite() {
+    return Optional.of(store.readWrite());
+  }
+
+  @Override
   public Subscriber subscriber() {
     return subscriber;
   }

@@ -56,6 +56,8 @@ import java.util.function.Supplier;
  *       relies on a waiter id being queued on one condition only, as {@link RedisCondition} does with a fresh id
  *       for every await and one queue key for all of its commands. A queue that empties is deleted, as a Redis
  *       list is. The queue and state keys never hold another type here; WRONGTYPE on them is not modelled.
+ *   <li>Read-write locks: {@link InMemoryReadWriteStore} ({@link #readWrite()}) runs their scripts, on the write
+ *       and reader keys kept here (through {@link ScriptKeys}) and on the keys only those scripts touch, kept there.
  * </ul>
  * A renew batch is atomic per key, not over the whole batch as one renew.lua call is; no caller can tell, as the
  * keys are independent. Lease and extension times are positive, as {@link RedisLocks} checks; others are refused
@@ -92,6 +94,7 @@ final class InMemoryLockStore implements LockStore, ConditionStore {
   private final ConcurrentHashMap<String, Value> waiterStates = new ConcurrentHashMap<>();
   private final List<InMemorySubscriber> subscribers = new CopyOnWriteArrayList<>();
   private final int keyspaceDatabase; // the database in keyspace channel names; NO_KEYSPACE_NOTIFICATIONS: none sent
+  private final InMemoryReadWriteStore readWrite = new InMemoryReadWriteStore(this);
 
   /**
    * A key's value. Immutable: every change is a new value returned from a compute function.
@@ -197,6 +200,11 @@ final class InMemoryLockStore implements LockStore, ConditionStore {
       throw new IllegalArgumentException("database must not be negative, was " + database);
     }
     return new InMemoryLockStore(database);
+  }
+
+  /** The read-write lock commands over this store's keys, shared by every simulated process on it. */
+  InMemoryReadWriteStore readWrite() {
+    return readWrite;
   }
 
   /** Makes the subscriber's channels receive this store's announcements, as its pub/sub connection would. */
@@ -506,6 +514,71 @@ final class InMemoryLockStore implements LockStore, ConditionStore {
     return state == null ? null : state.string;
   }
 
+  /** A fresh view of the keys for one multi-key script, see {@link ScriptKeys}. */
+  ScriptKeys scriptKeys() {
+    return new ScriptKeys();
+  }
+
+  /**
+   * The keys of this store as one script of {@link InMemoryReadWriteStore} reads and writes them: each command one
+   * step on its key, as {@link #run} runs it (lazy expiry included), and what the script publishes is delivered only
+   * at {@link #deliver()}, once the script is over, to the subscribers subscribed when it published. That the
+   * script's commands run together is the caller's to ensure; only commands on these same keys outside the
+   * read-write scripts (renewals, extensions, inspections, fencing tokens) can come between them. Values of other
+   * types are not expected here: they fail with WRONGTYPE, as GET does.
+   */
+  final class ScriptKeys {
+    private final List<Runnable> deliveries = new ArrayList<>(1);
+
+    private ScriptKeys() {}
+
+    /** GET: the string at the key, null when there is none. */
+    String getString(String key) {
+      return runDeferred(key, (Value live, Step<String> step) -> {
+        step.reply = get(live);
+        return live;
+      }, deliveries);
+    }
+
+    /** PTTL: the milliseconds left, -1 without expiry, -2 when the key does not exist. */
+    long pttl(String key) {
+      return runDeferred(key, (Value live, Step<Long> step) -> {
+        step.reply = live == null ? -2L : live.pttl(step.now);
+        return live;
+      }, deliveries);
+    }
+
+    /** {@code SET key value PX leaseMillis}. */
+    void set(String key, String value, long leaseMillis) {
+      checkPositive("leaseMillis", leaseMillis);
+      runDeferred(key, (Value live, Step<Void> step) -> Value.expiring(value, leaseMillis, step.now), deliveries);
+    }
+
+    /** {@code PEXPIRE key leaseMillis}: nothing when the key does not exist. */
+    void pexpire(String key, long leaseMillis) {
+      checkPositive("leaseMillis", leaseMillis);
+      runDeferred(key, (Value live, Step<Void> step) -> live == null ? null : live.pexpire(leaseMillis, step.now),
+          deliveries);
+    }
+
+    /** {@code DEL key}. */
+    void del(String key) {
+      runDeferred(key, (Value live, Step<Void> step) -> null, deliveries);
+    }
+
+    /** {@code PUBLISH channel message}: queued now for the subscribers subscribed now. */
+    void publish(String channel, String message) {
+      Step<Void> step = new Step<>(channel, subscribers, keyspaceDatabase);
+      step.publish(channel, message);
+      deliveries.addAll(step.deliveries);
+    }
+
+    /** Delivers what the script published; call once it is over, outside any step. */
+    void deliver() {
+      deliveries.forEach(Runnable::run);
+    }
+  }
+
   /**
    * Runs one step atomically on the key, then delivers what it published. Lazy expiry comes first, as in Redis:
    * the script sees an expired key as absent, and its removal is announced.
@@ -513,6 +586,14 @@ final class InMemoryLockStore implements LockStore, ConditionStore {
    * @throws RedisCommandExecutionException as Redis replies with an error (then nothing was changed)
    */
   private <R> R run(String key, Script<R> script) {
+    List<Runnable> deliveries = new ArrayList<>(1);
+    R reply = runDeferred(key, script, deliveries);
+    deliveries.forEach(Runnable::run);
+    return reply;
+  }
+
+  /** As {@link #run}, but what the step published is added to {@code deliveries}, for the caller to deliver. */
+  private <R> R runDeferred(String key, Script<R> script, List<Runnable> deliveries) {
     Step<R> step = new Step<>(key, subscribers, keyspaceDatabase);
     keys.compute(
         key,
@@ -525,7 +606,7 @@ final class InMemoryLockStore implements LockStore, ConditionStore {
           }
           return script.run(live, step);
         });
-    step.deliveries.forEach(Runnable::run);
+    deliveries.addAll(step.deliveries);
     return step.reply;
   }
 
@@ -538,12 +619,12 @@ final class InMemoryLockStore implements LockStore, ConditionStore {
   }
 
   /** The scripts' ownership check: the lock value starts with the owner token and a space. */
-  private static boolean owns(String value, String token) {
+  static boolean owns(String value, String token) {
     return value != null && value.startsWith(token + " ");
   }
 
   /** {@code tonumber(string.match(value, '^%S+ (%d+)'))}: the fencing token in a lock value acquire.lua wrote. */
-  private static long fencingTokenOf(String value) {
+  static long fencingTokenOf(String value) {
     String[] fields = value.split(" ", 3);
     return Long.parseLong(fields[1]);
   }

@@ -71,6 +71,29 @@ final class InMemoryLocks {
     return left + subscriber.subscribedCount(WakeupMode.watchedChannels(DATABASE, key));
   }
 
+  /** As {@link RedisLocks#readWriteLock(String)}: a handle, no round trip. */
+  RedisReadWriteLock readWriteLock(String name) {
+    return locks.readWriteLock(name);
+  }
+
+  /** Table entries and read holds of all names in this process ({@link RedisLocks#localLockCount()}). */
+  int localLockCount() {
+    return locks.localLockCount();
+  }
+
+  /**
+   * What is left of a read-write lock that nobody uses any more, as a count that should be 0: its write key, its
+   * live read holds, the readers and waiting writers its scripts' keys still list, and this process's
+   * subscriptions to its channels. This process's local state is {@link #localLockCount()}'s.
+   */
+  int readWriteLeftovers(String name) {
+    String writeKey = LockKeys.writeKey(keyOf(name));
+    int left = store.inspect(writeKey).toCompletableFuture().join() != null ? 1 : 0;
+    left += store.readWrite().readHolds(writeKey).toCompletableFuture().join().intValue();
+    left += store.readWrite().leftovers(writeKey);
+    return left + subscriber.subscribedCount(WakeupMode.watchedChannels(DATABASE, writeKey));
+  }
+
   private boolean acquire(String name, WaitPolicy wait, Deadline deadline) {
     try {
       return sync.acquire(name, wait, deadline);
