@@ -2,9 +2,7 @@ package io.github.redismutex.bench;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The figures of a deposit scenario, from each repetition's per-thread acquisition counts, the balances read after
@@ -57,7 +55,7 @@ public final class DepositFigures {
     medianOf(figures, "acquisitions_per_s", perSecond);
     medianOf(figures, "min_over_max", fairness);
     // starvation is judged within each repetition, where all threads ran over the same seconds
-    figures.put("worst_min_over_max", fmt(Arrays.stream(fairness, 0, repetitions).min().orElse(0)));
+    figures.put("worst_min_over_max", Report.fmt(Arrays.stream(fairness, 0, repetitions).min().orElse(0)));
     if (commandsCounted) {
       medianOf(figures, "lock_commands_per_acquisition", lockCommands);
     }
@@ -68,12 +66,6 @@ public final class DepositFigures {
   }
 
   private void medianOf(Map<String, String> figures, String name, double[] values) {
-    double[] measured = Arrays.copyOf(values, repetitions);
-    figures.put(name, fmt(Report.median(measured)));
-    figures.put(name + ".reps", Arrays.stream(measured).mapToObj(DepositFigures::fmt).collect(Collectors.joining(",")));
-  }
-
-  private static String fmt(double value) {
-    return String.format(Locale.ROOT, "%.3f", value);
+    Report.putMedianOf(figures, name, Arrays.copyOf(values, repetitions));
   }
 }

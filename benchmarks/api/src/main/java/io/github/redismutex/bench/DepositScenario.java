@@ -1,13 +1,10 @@
 package io.github.redismutex.bench;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.stream.Collectors;
 
@@ -106,7 +103,7 @@ final class DepositScenario {
   }
 
   /** Waits, at most a minute, until {@code jvms} processes have arrived at this barrier. */
-  private static void meet(Resp resp, String barrier, int jvms) {
+  static void meet(Resp resp, String barrier, int jvms) {
     resp.call("INCR", barrier);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
     while (Long.parseLong(resp.string("GET", barrier)) < jvms) {
@@ -117,65 +114,10 @@ final class DepositScenario {
     }
   }
 
-  /**
-   * Runs {@code threads} depositing threads for {@code seconds}, each acquisition on an account drawn uniformly;
-   * returns each thread's number of acquisitions. The clock starts once every thread has its connection: 2,000
-   * connects must not eat into the window.
-   */
+  /** Runs {@code threads} depositing threads for {@code seconds}; each thread's number of acquisitions. */
   static long[] deposit(Account[] accounts, int threads, ThreadFactory threadFactory, int port, double seconds) {
-    long[] counts = new long[threads];
-    CountDownLatch connected = new CountDownLatch(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    AtomicLong end = new AtomicLong();
-    List<Thread> workers = new ArrayList<>();
-    List<Throwable> failures = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int index = t;
-      Thread worker = threadFactory.newThread(() -> {
-        try {
-          Resp connection;
-          try {
-            connection = new Resp(port);
-          } finally {
-            connected.countDown(); // a thread that cannot connect must not hold the others back for a minute
-          }
-          try (Resp balance = connection) {
-            start.await();
-            counts[index] = depositUntil(accounts, balance, end.get());
-          }
-        } catch (Throwable e) {
-          synchronized (failures) {
-            failures.add(e);
-          }
-        }
-      });
-      worker.setName("bench-depositor-" + t);
-      worker.start();
-      workers.add(worker);
-    }
-    await(connected);
-    end.set(System.nanoTime() + (long) (seconds * TimeUnit.SECONDS.toNanos(1)));
-    start.countDown();
-    joinAll(workers, seconds);
-    if (!failures.isEmpty()) {
-      throw new IllegalStateException("a depositor failed", failures.get(0));
-    }
-    return counts;
-  }
-
-  private static void joinAll(List<Thread> workers, double seconds) {
-    for (Thread worker : workers) {
-      try {
-        // a thread stops trying at the end, but may still be waiting for its last acquisition
-        worker.join(TimeUnit.SECONDS.toMillis(60) + (long) (seconds * 1000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      if (worker.isAlive()) {
-        throw new IllegalStateException(worker.getName() + " still running a minute after the end");
-      }
-    }
+    return ConnectedThreads.run("bench-depositor", threads, threadFactory, port, seconds,
+        (thread, balance, end) -> depositUntil(accounts, balance, end));
   }
 
   private static long depositUntil(Account[] accounts, Resp balance, long end) {
@@ -194,17 +136,6 @@ final class DepositScenario {
       }
     }
     return count;
-  }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      if (!latch.await(60, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the depositors did not all connect within a minute");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   static String join(long[] counts) {

@@ -17,6 +17,7 @@ public final class Driver {
         case "deposits-worker" -> DepositScenario.runWorker(args, BenchKeys.accounts(1), 4);
         case "many-names-worker" ->
             DepositScenario.runWorker(args, BenchKeys.accounts((int) args.number("names", 10_000)), 16);
+        case "read-write-worker" -> ReadWriteScenario.runWorker(args);
         case "virtual-threads" -> VirtualThreadsScenario.run(args);
         case "handover" -> HandOverScenario.run(args);
         case "recovery-holder" -> RecoveryScenario.hold(args);

@@ -1,6 +1,7 @@
 package io.github.redismutex.bench;
 
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
 
 /**
  * One lock library connected to Redis, as one application would use it: every scenario talks to the systems through
@@ -10,6 +11,16 @@ public interface LockSystem extends AutoCloseable {
 
   /** The lock of this name; cheap to call again. */
   Lock lock(String name);
+
+  /**
+   * The read-write lock of this name (the read-write scenario); cheap to call again.
+   *
+   * @throws UnsupportedOperationException if the library has none (reported as "not available", never faked with
+   *     a mutex)
+   */
+  default ReadWriteLock readWriteLock(String name) {
+    throw new UnsupportedOperationException("no read-write lock in this library");
+  }
 
   /** The Redis key that holds the lock of this name while it is held (the recovery scenario reads its PTTL). */
   String keyOf(String name);

@@ -1,7 +1,9 @@
 package io.github.redismutex.bench;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -21,14 +23,25 @@ public final class Report {
   }
 
   public static void result(String name, double value) {
-    result(name, String.format(Locale.ROOT, "%.3f", value));
+    result(name, fmt(value));
   }
 
   /** The median of each repetition's figure, and the figures themselves as {@code name.reps}. */
   public static void medianOf(String name, double[] perRepetition) {
-    result(name, median(perRepetition));
-    result(name + ".reps", Arrays.stream(perRepetition)
-        .mapToObj(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(",")));
+    Map<String, String> figures = new LinkedHashMap<>();
+    putMedianOf(figures, name, perRepetition);
+    figures.forEach(Report::result);
+  }
+
+  /** As {@link #medianOf}, into {@code figures} instead of standard output (for figures put together later). */
+  public static void putMedianOf(Map<String, String> figures, String name, double[] perRepetition) {
+    figures.put(name, fmt(median(perRepetition)));
+    figures.put(name + ".reps", Arrays.stream(perRepetition).mapToObj(Report::fmt).collect(Collectors.joining(",")));
+  }
+
+  /** A figure as every RESULT line writes it: three decimals. */
+  public static String fmt(double value) {
+    return String.format(Locale.ROOT, "%.3f", value);
   }
 
   public static double median(double[] values) {

@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
 
 /**
  * The floor: the least a Redis lock can do. Acquire is {@code SET key token NX PX lease}, retried after a 1 ms sleep
@@ -47,6 +48,12 @@ public final class FloorSystems implements LockSystemFactory {
     @Override
     public String keyOf(String name) {
       return "floor:" + name;
+    }
+
+    /** A floor of read holds would need reader counts and writer exclusion: scripts, no longer the floor. */
+    @Override
+    public ReadWriteLock readWriteLock(String name) {
+      throw new UnsupportedOperationException("no read-write floor: SET NX has no shared holds");
     }
 
     @Override

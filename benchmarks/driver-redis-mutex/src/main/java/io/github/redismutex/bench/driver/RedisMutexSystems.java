@@ -8,6 +8,7 @@ import io.github.redismutex.bench.LockSystemFactory;
 import io.github.redismutex.bench.Target;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
 
 /**
  * redis-mutex through its public API: one server (also with keyspace notifications turned on), a cluster (six nodes,
@@ -41,6 +42,12 @@ public final class RedisMutexSystems implements LockSystemFactory {
     @Override
     public Lock lock(String name) {
       return locks.mutex(name);
+    }
+
+    /** Refused by the library on Redlock (it says why), as an application would be. */
+    @Override
+    public ReadWriteLock readWriteLock(String name) {
+      return locks.readWriteLock(name);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.github.redismutex.bench.Target;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
 import org.redisson.Redisson;
 import org.redisson.RedissonRedLock;
 import org.redisson.api.RLock;
@@ -52,6 +53,12 @@ public final class RedissonSystems implements LockSystemFactory {
       return client.getLock(name);
     }
 
+    /** {@code RReadWriteLock}: its read and write locks are RLocks, in watchdog mode as the mutex. */
+    @Override
+    public ReadWriteLock readWriteLock(String name) {
+      return client.getReadWriteLock(name);
+    }
+
     @Override
     public String keyOf(String name) {
       return name;
@@ -78,6 +85,11 @@ public final class RedissonSystems implements LockSystemFactory {
     @SuppressWarnings("deprecation") // RedissonRedLock: see the class comment
     public Lock lock(String name) {
       return new RedissonRedLock(clients.stream().map(client -> client.getLock(name)).toArray(RLock[]::new));
+    }
+
+    @Override
+    public ReadWriteLock readWriteLock(String name) {
+      throw new UnsupportedOperationException("not measured on Redlock, where redis-mutex refuses read-write locks");
     }
 
     @Override

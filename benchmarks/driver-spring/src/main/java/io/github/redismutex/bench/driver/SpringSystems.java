@@ -5,6 +5,7 @@ import io.github.redismutex.bench.LockSystemFactory;
 import io.github.redismutex.bench.Target;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry;
@@ -46,6 +47,11 @@ public final class SpringSystems implements LockSystemFactory {
     @Override
     public Lock lock(String name) {
       return registry.obtain(name);
+    }
+
+    @Override
+    public ReadWriteLock readWriteLock(String name) {
+      throw new UnsupportedOperationException("RedisLockRegistry has no read-write lock");
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.github.redismutex.bench.DepositFigures;
 import io.github.redismutex.bench.Resp;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +23,6 @@ final class DepositRuns {
   static final String VIRTUAL_THREADS_JAVA_DEFAULT = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
   /** V's names: 2,000 virtual threads are 100 waiters per name. */
   private static final int VIRTUAL_THREAD_NAMES = 20;
-  private static final int WORKER_JVMS = 2;
 
   private final Harness harness;
   private final Settings settings;
@@ -45,7 +43,7 @@ final class DepositRuns {
   }
 
   /**
-   * Runs {@link #WORKER_JVMS} worker JVMs of {@code threads} threads on the accounts {@code names}; per repetition,
+   * Runs the {@link WorkerJvms} of {@code threads} threads on the accounts {@code names}; per repetition,
    * adds up their counts, reads the balances and takes the commands the first JVM counted in its window.
    */
   private Map<String, String> workers(String scenario, String workerScenario, String system, int threads,
@@ -53,22 +51,10 @@ final class DepositRuns {
     int reps = settings.reps();
     double seconds = settings.depositSeconds();
     try (RedisServers servers = harness.serversFor(system)) {
-      List<Map<String, String>> reports = new ArrayList<>();
-      List<DriverProcess> workers = new ArrayList<>();
-      try {
-        for (int jvm = 0; jvm < WORKER_JVMS; jvm++) {
-          workers.add(new DriverProcess(harness.jarOf(system), system + "-jvm" + jvm, harness.logOf(scenario, system),
-              List.of(workerScenario, "--system", system, "--ports", Harness.ports(servers), "--threads",
-                  Harness.str(threads), "--names", Harness.str(names.length), "--jvms", Harness.str(WORKER_JVMS),
-                  "--jvm", Harness.str(jvm), "--reps", Harness.str(reps), "--seconds", Harness.str(seconds),
-                  "--warmup-seconds", Harness.str(settings.warmupSeconds()))));
-        }
-        for (DriverProcess worker : workers) {
-          reports.add(Harness.unavailableOrFigures(worker.finish(180)));
-        }
-      } finally {
-        workers.forEach(DriverProcess::close);
-      }
+      List<Map<String, String>> reports = WorkerJvms.run(harness, scenario, system, servers,
+          List.of(workerScenario, "--threads", Harness.str(threads), "--names", Harness.str(names.length),
+              "--reps", Harness.str(reps), "--seconds", Harness.str(seconds),
+              "--warmup-seconds", Harness.str(settings.warmupSeconds())));
       DepositFigures figures = new DepositFigures(reps, seconds);
       for (int rep = 0; rep < reps; rep++) {
         String counted = "counts.rep" + rep;

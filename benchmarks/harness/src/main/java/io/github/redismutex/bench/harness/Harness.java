@@ -36,12 +36,14 @@ public final class Harness {
   /** scenario -> system -> figure name -> value */
   private final Map<String, Map<String, Map<String, String>>> results = new LinkedHashMap<>();
   private final DepositRuns depositRuns;
+  private final ReadWriteRuns readWriteRuns;
   private int failures;
 
   private Harness(Settings settings, Path benchmarks) {
     this.settings = settings;
     this.benchmarks = benchmarks;
     this.depositRuns = new DepositRuns(this, settings);
+    this.readWriteRuns = new ReadWriteRuns(this, settings);
     this.logs = benchmarks.resolve("harness/target/bench-logs/"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + settings.name());
   }
@@ -102,6 +104,7 @@ public final class Harness {
       case "deposits-2jvm" -> depositRuns.twoJvms(system);
       case "many-names" -> depositRuns.manyNames(system);
       case "virtual-threads" -> depositRuns.virtualThreads(system);
+      case "read-write" -> readWriteRuns.run(system);
       case "recovery" -> recovery(system);
       default -> oneDriver(scenario, system);
     };

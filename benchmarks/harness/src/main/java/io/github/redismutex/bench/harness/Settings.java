@@ -35,7 +35,7 @@ record Settings(
   /** redis-mutex's other deployments: rows A and E only (issue 7). */
   static final List<String> MODES = List.of("redis-mutex-cluster", "redis-mutex-redlock3", "redis-mutex-redlock5");
   static final List<String> SCENARIOS = List.of("uncontended", "reentry", "jmh", "deposits", "deposits-2jvm",
-      "handover", "recovery", "scale-names", "scale-waiters", "scale-renewal", "many-names", "virtual-threads");
+      "handover", "recovery", "scale-names", "scale-waiters", "scale-renewal", "many-names", "virtual-threads", "read-write");
   /**
    * The deployments run ({@code --deployments}): redis-mutex and Redisson on the same cluster and on the same three
    * independent servers, each pair in A, C, D and E; redlock5, which Redisson has no counterpart of, in A and E.
@@ -53,7 +53,7 @@ record Settings(
 
   static final Settings SMOKE = new Settings("smoke", SYSTEMS, MODES,
       List.of("uncontended", "reentry", "deposits", "handover", "recovery", "scale-waiters", "many-names",
-          "virtual-threads"),
+          "virtual-threads", "read-write"),
       1, 0.3, 0.2, 0.5, 0.2, 10, 1, 1000, 200, 10, 0.5, 1500, 1, 1, "reentry", 1000, 500, 50);
 
   /** Spring's SPIN lock polls every 100 ms, so each of its hand-overs takes tens of ms: fewer rounds. */
@@ -82,7 +82,10 @@ record Settings(
   /** JMH: the in-process operations that only the re-entrant libraries with isHeldByCurrentThread have. */
   static final List<String> JMH_SYSTEMS = List.of("redis-mutex", "redisson");
 
-  /** Which systems run a scenario: everything in the full run; in the smoke run, peers only for A. */
+  /**
+   * Which systems run a scenario: everything in the full run; in the smoke run, peers only for A, and Redisson's
+   * read-write lock beside redis-mutex's for R.
+   */
   List<String> systemsFor(String scenario) {
     if (scenario.equals("jmh")) {
       return JMH_SYSTEMS;
@@ -92,6 +95,9 @@ record Settings(
     }
     if (scenario.equals("many-names") && name.equals("smoke")) {
       return List.of("redis-mutex", "floor");
+    }
+    if (scenario.equals("read-write") && name.equals("smoke")) {
+      return List.of("redis-mutex", "redisson"); // both read-write locks' drivers; the others have none
     }
     List<String> all = new java.util.ArrayList<>(systems);
     if (scenario.equals("uncontended") || scenario.equals("handover")) {

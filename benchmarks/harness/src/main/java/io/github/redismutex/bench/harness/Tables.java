@@ -1,5 +1,6 @@
 package io.github.redismutex.bench.harness;
 
+import io.github.redismutex.bench.ReadWriteMix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +87,7 @@ final class Tables {
             col("top-level commands/s", "round_trips_per_s", 1),
             col("commands/tick", "commands_per_tick", 1), col("still held", "still_held", 0)), null, false);
     manyNamesAndVirtualThreads();
+    readWrite();
     if (settings.deploymentRun()) {
       deploymentRatios();
     } else {
@@ -112,6 +114,21 @@ final class Tables {
             col("min thread (virtual)", "virtual.min_thread_acquisitions", 0),
             col("lock commands/acq. (virtual)", "virtual.lock_commands_per_acquisition", 2)),
         "virtual.acquisitions_per_s", true);
+  }
+
+  /** R: one table per mix, from the same run's figures prefixed with the mix's name. */
+  private void readWrite() {
+    for (ReadWriteMix mix : ReadWriteMix.ALL) {
+      String p = mix.name() + ".";
+      table("read-write", "R. " + mix.name() + ": 2 JVMs x 4 threads on one read-write lock, " + mix.readPercent()
+          + " % reads (MGET of counter and mirror), the rest writes (counter +1, mirror set)",
+          List.of(col("operations/s", p + "operations_per_s", 0), col("reads/s", p + "reads_per_s", 0),
+              col("writes/s", p + "writes_per_s", 0), col("read p50 µs", p + "read_p50_us", 0),
+              col("read p99 µs", p + "read_p99_us", 0), col("write p50 µs", p + "write_p50_us", 0),
+              col("write p99 µs", p + "write_p99_us", 0), col("lost writes", p + "lost_writes", 0),
+              col("torn reads", p + "torn_reads", 0), col("lock commands/op.", p + "lock_commands_per_operation", 2)),
+          p + "operations_per_s", true);
+    }
   }
 
   /** The deployments run's summary: per topology, redis-mutex's figure over Redisson's on the same servers. */
