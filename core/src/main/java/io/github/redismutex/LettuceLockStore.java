@@ -188,7 +188,7 @@ final class LettuceLockStore implements LockStore, ConditionStore, ReadWriteStor
     String[] keys = {writeKey, LockKeys.waitersKey(writeKey), LockKeys.queueKey(writeKey),
         LockKeys.ticketsKey(writeKey), LockKeys.readersKey(writeKey), LockKeys.readerKey(writeKey, token)};
     return this.<List<Object>>run(LuaScript.ACQUIRE_READ, ScriptOutputType.MULTI, keys, token,
-            Long.toString(leaseMillis), metadata, mark ? "mark" : "", instanceId, writerToken)
+            Long.toString(leaseMillis), metadata, mark ? "mark" : "", writerToken)
         .thenApply(reply -> attemptOutcome(keys, reply));
   }
 

@@ -122,6 +122,11 @@ final class LocalLock {
     return lease != null && gate.isHeldByCurrentThread() ? gate.getHoldCount() : 0;
   }
 
+  /** Whether threads wait at the gate: for tests. */
+  boolean hasQueuedThreads() {
+    return gate.hasQueuedThreads();
+  }
+
   /** Whether some thread of this JVM holds the lock or it is on offer to one: true without asking Redis. */
   boolean isHeldHere() {
     return lease != null || offered != null;

@@ -37,6 +37,30 @@ interface LockMetrics {
   /** A thread started ({@code +1}) or stopped ({@code -1}) waiting for a lock. */
   void waiting(int delta);
 
+  /** One acquisition in progress, for {@link #measured}. */
+  @FunctionalInterface
+  interface Acquiring {
+    boolean acquire() throws InterruptedException;
+  }
+
+  /** Runs {@code acquiring}, counted as waiting while it runs, then timed by its outcome. */
+  default boolean measured(String name, Acquiring acquiring) throws InterruptedException {
+    long start = System.nanoTime();
+    waiting(1);
+    Outcome outcome = Outcome.FAILED;
+    try {
+      boolean acquired = acquiring.acquire();
+      outcome = acquired ? Outcome.ACQUIRED : Outcome.TIMED_OUT;
+      return acquired;
+    } catch (InterruptedException e) {
+      outcome = Outcome.INTERRUPTED;
+      throw e;
+    } finally {
+      waiting(-1);
+      acquisition(name, outcome, System.nanoTime() - start);
+    }
+  }
+
   void leasesRenewed(int count);
 
   void leaseLost(String name);

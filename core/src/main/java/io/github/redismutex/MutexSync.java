@@ -41,27 +41,44 @@ final class MutexSync {
   private final LockSettings settings;
   private final Releaser releaser;
   private final InFlight acquisitions = new InFlight(); // acquisitions in Redis, which close() lets finish
-  private final Admission admission;
+  private final ThreadRules rules;
 
   /**
-   * Whether a thread that does not hold the lock may wait for it: a write lock refuses a thread that holds the read
-   * lock, which would otherwise wait for ever for its own read hold to end (no upgrade).
+   * What the calling thread may do besides what a mutex allows every thread: the write lock of a read-write lock
+   * refuses a thread that holds its read lock, which would otherwise wait for ever for its own read hold (no
+   * upgrade), and does not hand its lease to a local waiter while the unlocking thread holds the read lock (a
+   * downgrade: the waiter would write beside it).
    */
-  @FunctionalInterface
-  interface Admission {
+  interface ThreadRules {
     /** Why the calling thread may not acquire {@code name}; null when it may. */
     @Nullable String refusal(String name);
+
+    /** Whether the calling thread's outermost unlock of {@code name} may hand its lease to a local waiter. */
+    boolean mayHandOver(String name);
   }
+
+  /** A mutex's: any thread may acquire and hand over. */
+  private static final ThreadRules MUTEX = new ThreadRules() {
+    @Override
+    public @Nullable String refusal(String name) {
+      return null;
+    }
+
+    @Override
+    public boolean mayHandOver(String name) {
+      return true;
+    }
+  };
 
   MutexSync(LockTable table, Collaborators parts, LockSettings settings) {
-    this(table, parts, settings, name -> null);
+    this(table, parts, settings, MUTEX);
   }
 
-  MutexSync(LockTable table, Collaborators parts, LockSettings settings, Admission admission) {
+  MutexSync(LockTable table, Collaborators parts, LockSettings settings, ThreadRules rules) {
     this.table = table;
     this.parts = parts;
     this.settings = settings;
-    this.admission = admission;
+    this.rules = rules;
     Duration commandTimeout = Duration.ofNanos(settings.commandTimeoutNanos());
     this.releaser = new Releaser(parts.store(), parts.releases(), parts.metrics(), commandTimeout);
   }
@@ -87,7 +104,7 @@ final class MutexSync {
       local.enter(WaitPolicy.UNINTERRUPTIBLE, Deadline.never()); // held by this thread: returns at once
       return true;
     }
-    String refusal = admission.refusal(name);
+    String refusal = rules.refusal(name);
     if (refusal != null) {
       leave(local);
       if (wait == WaitPolicy.INTERRUPTIBLE || wait == WaitPolicy.UNINTERRUPTIBLE) {
@@ -95,20 +112,7 @@ final class MutexSync {
       }
       return false; // a try: the lock is not to be had while the refusal lasts
     }
-    long start = System.nanoTime();
-    parts.metrics().waiting(1);
-    LockMetrics.Outcome outcome = LockMetrics.Outcome.FAILED;
-    try {
-      boolean acquired = acquireHere(local, wait, deadline);
-      outcome = acquired ? LockMetrics.Outcome.ACQUIRED : LockMetrics.Outcome.TIMED_OUT;
-      return acquired;
-    } catch (InterruptedException e) {
-      outcome = LockMetrics.Outcome.INTERRUPTED;
-      throw e;
-    } finally {
-      parts.metrics().waiting(-1);
-      parts.metrics().acquisition(name, outcome, System.nanoTime() - start);
-    }
+    return parts.metrics().measured(name, () -> acquireHere(local, wait, deadline));
   }
 
   /** The calling thread does not hold the lock: takes the gate, then the lock, locally or in Redis. */
@@ -187,10 +191,16 @@ final class MutexSync {
    * many there were, for {@link #reacquire}.
    *
    * @throws IllegalMonitorStateException if the calling thread does not hold the lock
+   * @throws IllegalStateException if the thread's rules would refuse it the lock afterwards (a write lock's holder
+   *     that also holds the read lock); nothing is released
    * @throws LeaseExpiredException if the lease had been lost; the holds are released all the same
    */
   int releaseAllHolds(String name) {
     LocalLock local = heldLocalLock(name, "await");
+    String refusal = rules.refusal(name);
+    if (refusal != null) { // it could never take the lock back after the wait: said at once, nothing released
+      throw new IllegalStateException("await on a condition of '" + name + "' refused: " + refusal);
+    }
     int holds = local.holdCount();
     releaseHolds(local, holds);
     return holds;
@@ -212,7 +222,8 @@ final class MutexSync {
   private void releaseHolds(LocalLock local, int holds) {
     try {
       parts.metrics().held(local.name, local.heldForNanos());
-      Lease lease = local.offerOrGiveUp(parts.lifecycle().isClosed() ? 0 : settings.maxLocalHandOvers());
+      boolean mayHandOver = !parts.lifecycle().isClosed() && rules.mayHandOver(local.name);
+      Lease lease = local.offerOrGiveUp(mayHandOver ? settings.maxLocalHandOvers() : 0);
       if (lease == null) {
         return; // offered to the next local holder
       }

@@ -55,20 +55,7 @@ final class ReadSync {
       held.reenter(); // a re-entry: nothing to ask Redis
       return true;
     }
-    long start = System.nanoTime();
-    parts.metrics().waiting(1);
-    LockMetrics.Outcome outcome = LockMetrics.Outcome.FAILED;
-    try {
-      boolean acquired = acquireInRedis(reader, new LocalLock(name, writeKey), wait, deadline);
-      outcome = acquired ? LockMetrics.Outcome.ACQUIRED : LockMetrics.Outcome.TIMED_OUT;
-      return acquired;
-    } catch (InterruptedException e) {
-      outcome = LockMetrics.Outcome.INTERRUPTED;
-      throw e;
-    } finally {
-      parts.metrics().waiting(-1);
-      parts.metrics().acquisition(name, outcome, System.nanoTime() - start);
-    }
+    return parts.metrics().measured(name, () -> acquireInRedis(reader, new LocalLock(name, writeKey), wait, deadline));
   }
 
   private boolean acquireInRedis(Reader reader, LocalLock local, WaitPolicy wait, Deadline deadline)

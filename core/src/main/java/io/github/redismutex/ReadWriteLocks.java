@@ -9,10 +9,11 @@ import org.jspecify.annotations.Nullable;
  * ReadWriteHoldStore.Writes}), for the write locks, which are {@link RedisMutex}es with all they offer, and {@link
  * ReadSync} for the read locks; both share the instance's connections, waiter registry, watchdog and clean-ups.
  *
- * <p>The write side never hands a lease over locally: the thread that unlocks the write lock may hold a read hold
- * (a downgrade), and a local hand-over would let a writer in beside it without asking Redis, which alone knows the
- * readers. A thread that holds a read hold is refused the write lock (no upgrade): {@code tryLock} answers false at
- * once, {@code lock()} throws rather than wait for ever for its own read hold. Thread-safe.
+ * <p>The write side hands its lease over locally as a mutex does (the write key stays held, so no reader anywhere
+ * can enter meanwhile), except when the unlocking thread holds a read hold (a downgrade): the local waiter would
+ * write beside it, unseen by Redis, which alone counts the readers. A thread that holds a read hold is refused the
+ * write lock (no upgrade): {@code tryLock} answers false at once, {@code lock()} throws rather than wait for ever
+ * for its own read hold ({@link WriterRules}). Thread-safe.
  */
 final class ReadWriteLocks {
   private final LockKeys keys;
@@ -25,6 +26,7 @@ final class ReadWriteLocks {
   private final Optional<Conditions> conditions;
   private final Replies replies;
   private final String whyNoConditions;
+  private final Lifecycle lifecycle;
 
   ReadWriteLocks(ReadWriteStore store, Collaborators parts, LockSettings settings, LockKeys keys, AsyncThread thread,
       LockQueries queries, Optional<Conditions> conditions, String whyNoConditions) {
@@ -33,21 +35,29 @@ final class ReadWriteLocks {
     this.queries = queries;
     this.conditions = conditions;
     this.whyNoConditions = whyNoConditions;
+    this.lifecycle = parts.lifecycle();
     this.replies = new Replies(Duration.ofNanos(settings.commandTimeoutNanos()));
-    LockSettings noLocalHandOvers = new LockSettings(settings.leaseMillis(), settings.commandTimeoutNanos(),
-        settings.database(), settings.processPart(), 0);
     Collaborators writeParts = parts.on(new ReadWriteHoldStore.Writes(parts.store(), store));
     LockTable writeTable = new LockTable(name -> LockKeys.writeKey(keys.lockKey(name)));
-    this.writes = new MutexSync(writeTable, writeParts, noLocalHandOvers, this::upgradeRefusal);
-    this.writeLeases = new HeldLeases(writeTable, writeParts, noLocalHandOvers);
-    this.writesAsync = new AsyncSync(writeParts, noLocalHandOvers, writeLeases, thread);
+    this.writes = new MutexSync(writeTable, writeParts, settings, new WriterRules());
+    this.writeLeases = new HeldLeases(writeTable, writeParts, settings);
+    this.writesAsync = new AsyncSync(writeParts, settings, writeLeases, thread);
     ReadWriteHoldStore.Reads readStore = new ReadWriteHoldStore.Reads(parts.store(), store, "");
     this.reads = new ReadSync(parts.on(readStore), readStore, settings, writes);
   }
 
-  private @Nullable String upgradeRefusal(String name) {
-    return reads.holdCount(name) == 0 ? null : "thread '" + Thread.currentThread().getName() + "' holds the read"
-        + " lock of '" + name + "', so its write lock would wait for ever (no upgrade): unlock the read holds first";
+  /** The write lock's rules for a thread that holds the name's read lock. */
+  private final class WriterRules implements MutexSync.ThreadRules {
+    @Override
+    public @Nullable String refusal(String name) {
+      return reads.holdCount(name) == 0 ? null : "thread '" + Thread.currentThread().getName() + "' holds the read"
+          + " lock of '" + name + "', so its write lock would wait for ever (no upgrade): unlock the read holds first";
+    }
+
+    @Override
+    public boolean mayHandOver(String name) {
+      return reads.holdCount(name) == 0; // a downgraded writer's waiter would write beside its read hold
+    }
   }
 
   /** A handle on the read-write lock of {@code name}, which the caller checked. No round trip. */
@@ -55,7 +65,7 @@ final class ReadWriteLocks {
     String writeKey = LockKeys.writeKey(keys.lockKey(name));
     RedisMutex writeLock = new RedisMutex(name, writeKey, writes, writesAsync, writeLeases, queries, conditions,
         Duration.ofNanos(replies.timeout().toNanos()), whyNoConditions);
-    return new RedisReadWriteLock(name, writeKey, writeLock, reads, store, replies);
+    return new RedisReadWriteLock(name, writeKey, writeLock, reads, store, replies, lifecycle);
   }
 
   /** For {@code close()}: fails the async write acquisitions, then lets every acquisition leave, within bounds. */
@@ -72,6 +82,12 @@ final class ReadWriteLocks {
       throw HeldLeases.notHeld(name, "readerLeaseKey");
     }
     return lease.key;
+  }
+
+  /** Whether a thread of this JVM waits at the write lock's local gate: for tests. */
+  boolean hasLocalWriterQueued(String name) {
+    LocalLock local = writes.table().peek(name);
+    return local != null && local.hasQueuedThreads();
   }
 
   int localHoldCount() {

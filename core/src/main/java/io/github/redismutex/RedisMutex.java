@@ -138,11 +138,22 @@ public final class RedisMutex implements Lock {
    */
   @Override
   public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+    return tryWithin(time, unit, (wait, deadline) -> sync.acquire(name, wait, deadline));
+  }
+
+  /** How an acquisition is asked for, for {@link #tryWithin}. */
+  @FunctionalInterface
+  interface Acquirer {
+    boolean acquire(WaitPolicy wait, Deadline deadline) throws InterruptedException;
+  }
+
+  /** {@code tryLock(time, unit)}'s wait policy and deadline, for every lock that offers it. */
+  static boolean tryWithin(long time, TimeUnit unit, Acquirer acquirer) throws InterruptedException {
     Objects.requireNonNull(unit, "unit must not be null");
     if (time <= 0) {
-      return sync.acquire(name, WaitPolicy.TRY_NO_WAIT, Deadline.afterNanos(NO_WAIT_REPLY_BUDGET.toNanos()));
+      return acquirer.acquire(WaitPolicy.TRY_NO_WAIT, Deadline.afterNanos(NO_WAIT_REPLY_BUDGET.toNanos()));
     }
-    return sync.acquire(name, WaitPolicy.TIMED, Deadline.after(time, unit));
+    return acquirer.acquire(WaitPolicy.TIMED, Deadline.after(time, unit));
   }
 
   /**

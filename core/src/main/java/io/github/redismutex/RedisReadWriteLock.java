@@ -1,7 +1,6 @@
 package io.github.redismutex;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -48,15 +47,17 @@ public final class RedisReadWriteLock implements ReadWriteLock {
   private final ReadLock readLock;
   private final ReadWriteStore store;
   private final Replies replies;
+  private final Lifecycle lifecycle;
 
   RedisReadWriteLock(String name, String writeKey, RedisMutex writeLock, ReadSync reads, ReadWriteStore store,
-      Replies replies) {
+      Replies replies, Lifecycle lifecycle) {
     this.name = name;
     this.writeKey = writeKey;
     this.writeLock = writeLock;
     this.readLock = new ReadLock(name, writeKey, reads);
     this.store = store;
     this.replies = replies;
+    this.lifecycle = lifecycle;
   }
 
   /** The read lock: shared with every reader of every process while no writer holds or awaits the lock. */
@@ -122,9 +123,11 @@ public final class RedisReadWriteLock implements ReadWriteLock {
    * own JVM only, see {@link #getReadHoldCount()}). One round trip; for monitoring, stale on arrival.
    *
    * @return the number of live read holds
+   * @throws IllegalStateException if the {@link RedisLocks} is closed
    * @throws io.lettuce.core.RedisException if Redis cannot be reached or does not answer within the command timeout
    */
   public int getReadLockCount() {
+    lifecycle.checkOpen();
     return Math.toIntExact(replies.await(store.readHolds(writeKey), "read lock count of '" + name + "'"));
   }
 
@@ -174,12 +177,7 @@ public final class RedisReadWriteLock implements ReadWriteLock {
 
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-      Objects.requireNonNull(unit, "unit must not be null");
-      if (time <= 0) {
-        return reads.acquire(name, writeKey, WaitPolicy.TRY_NO_WAIT,
-            Deadline.afterNanos(RedisMutex.NO_WAIT_REPLY_BUDGET.toNanos()));
-      }
-      return reads.acquire(name, writeKey, WaitPolicy.TIMED, Deadline.after(time, unit));
+      return RedisMutex.tryWithin(time, unit, (wait, deadline) -> reads.acquire(name, writeKey, wait, deadline));
     }
 
     /**

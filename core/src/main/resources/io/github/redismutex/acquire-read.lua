@@ -7,7 +7,9 @@
 -- loses only its own key when its lease ends; its entry in the set is dropped by whoever finds the key gone.
 -- A waiter calls it after its subscription is live: either it takes the hold, or it sets the waiters key before
 -- the release that frees the lock runs, and that release publishes after the subscription was made.
--- The thread that holds the write lock may always take a read hold (a downgrade): ARGV[6] names its write token.
+-- The thread that holds the write lock may always take a read hold (a downgrade): ARGV[5] names its write token.
+-- A reader key that already holds the caller's token is the caller's (an earlier attempt of the same acquisition got
+-- through, its answer lost): it is kept whatever waits now, since a waiting writer waits for it anyway.
 -- KEYS[1]  write key of the lock: the writer's value (as a mutex's, see acquire.lua), or a give-way marker
 -- KEYS[2]  waiters key of the lock (write key .. ':waiters')
 -- KEYS[3]  queue of waiting writers (write key .. ':queue', see acquire.lua)
@@ -18,10 +20,11 @@
 -- ARGV[2]  lease in milliseconds
 -- ARGV[3]  holder metadata: "<acquired at, epoch ms> <pid> <host> <thread name>"
 -- ARGV[4]  'mark' to mark the lock as awaited when it is not free for the caller; '' not to
--- ARGV[5]  id of the caller's RedisLocks (its own give-way marker holds it back, another's does not)
--- ARGV[6]  write token of the calling thread when it holds the write lock; '' when it does not
+-- ARGV[5]  write token of the calling thread when it holds the write lock; '' when it does not
+-- A give-way marker ("yield <id>", release.lua) holds no reader back, not even its own RedisLocks' readers: it is
+-- only left when no fresh writer ticket was queued, so the readers it would hold back wait for nobody.
 -- Returns  {1, '0'} = acquired: the reader key holds the caller's value
---          {0, ms until it may be free: the writer's lease, the give-way, or the waiting writer's ticket freshness;
+--          {0, ms until it may be free: the writer's lease, or the waiting writer's ticket freshness;
 --           -1 when the write key never expires, ''} = not free
 --          {-1, 0} = the write key holds a value that is not a string, so it is not a lock; nothing was changed
 --          {-2, i} = KEYS[i] holds a value of the wrong type (an operator's mistake); nothing was changed
@@ -36,18 +39,42 @@ for i = 2, 6 do
     return {-2, i}
   end
 end
-local writer = ARGV[6] ~= '' and ARGV[6] .. ' '
+local mine = ARGV[1] .. ' '
+local held = redis.call('GET', KEYS[6])
+local function hold()
+  if held and string.sub(held, 1, #mine) == mine then
+    redis.call('PEXPIRE', KEYS[6], ARGV[2])
+  else
+    redis.call('SET', KEYS[6], mine .. '0 ' .. ARGV[3], 'PX', ARGV[2])
+  end
+  redis.call('SADD', KEYS[5], ARGV[1])
+  -- a few members at random whose keys are gone (readers that died or were closed) leave the set, so it does not
+  -- grow with every reader that never released
+  for _, reader in ipairs(redis.call('SRANDMEMBER', KEYS[5], 3)) do
+    if redis.call('EXISTS', KEYS[1] .. ':r:' .. reader) == 0 then
+      redis.call('SREM', KEYS[5], reader)
+    end
+  end
+  return {1, '0'}
+end
+if held and string.sub(held, 1, #mine) == mine then
+  return hold() -- an earlier attempt got through, but its answer was lost: ours, whatever waits now
+end
+local writer = ARGV[5] ~= '' and ARGV[5] .. ' '
 local remaining = nil
 if not (value and writer and string.sub(value, 1, #writer) == writer) then
-  local yielder = value and string.match(value, '^yield (%S+)$')
-  if value and not (yielder and yielder ~= ARGV[5]) then
-    remaining = redis.call('PTTL', KEYS[1]) -- a writer holds it, or this RedisLocks gives way
+  if value and not string.match(value, '^yield %S+$') then
+    remaining = redis.call('PTTL', KEYS[1]) -- a writer holds it
   else
     local now = redis.call('TIME')
     local nowMillis = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-    for _ = 1, 100 do -- the oldest fresh waiting writer; stale tickets are dropped on the way
+    for i = 1, 101 do -- the oldest fresh waiting writer; stale tickets are dropped on the way, 100 at most
       local oldest = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
       if not oldest then
+        break
+      end
+      if i == 101 then
+        remaining = 1 -- more stale tickets than one step drops: a fresh one may be behind them; look again soon
         break
       end
       local ticket = redis.call('HGET', KEYS[4], oldest)
@@ -68,12 +95,4 @@ if remaining then
   end
   return {0, remaining, ''}
 end
-local mine = ARGV[1] .. ' '
-local held = redis.call('GET', KEYS[6])
-if held and string.sub(held, 1, #mine) == mine then
-  redis.call('PEXPIRE', KEYS[6], ARGV[2]) -- an earlier attempt got through, but its answer was lost
-else
-  redis.call('SET', KEYS[6], mine .. '0 ' .. ARGV[3], 'PX', ARGV[2])
-end
-redis.call('SADD', KEYS[5], ARGV[1])
-return {1, '0'}
+return hold()

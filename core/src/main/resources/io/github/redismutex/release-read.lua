@@ -1,5 +1,5 @@
--- release-read.lua: delete a read hold's key only if the caller still owns it, and, when that leaves no live reader
--- and somebody waits (a writer), announce the release. Also the clean-up of a read acquisition that gives up: it
+-- release-read.lua: delete a read hold's key only if the caller still owns it, and, when that deleted it, leaves no
+-- live reader and somebody waits (a writer), announce the release. Also the clean-up of a read acquisition that gives up: it
 -- deletes whatever an attempt whose answer was lost may have set (readers queue no tickets).
 -- Reader keys are "<write key>:r:<token>" (acquire-read.lua); the liveness check reads the other readers' keys,
 -- which share the write key's hash slot and are therefore not declared.
@@ -25,8 +25,8 @@ if redis.call('TYPE', KEYS[2])['ok'] ~= 'set' then
   return code
 end
 redis.call('SREM', KEYS[2], ARGV[1])
-if redis.call('EXISTS', KEYS[3]) == 0 then
-  return code
+if code ~= 1 or redis.call('EXISTS', KEYS[3]) == 0 then
+  return code -- nothing was released (an abandoned attempt that got nothing, or a lease that ran out), or nobody waits
 end
 for _, reader in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if redis.call('EXISTS', ARGV[3] .. ':r:' .. reader) == 1 then

@@ -173,8 +173,10 @@ final class InMemoryReadWriteStore implements ReadWriteStore {
     return script(writeKey, (lock, keys, now) -> {
       String value = keys.getString(writeKey);
       boolean downgrade = !writerToken.isEmpty() && InMemoryLockStore.owns(value, writerToken);
+      boolean ours = InMemoryLockStore.owns(keys.getString(LockKeys.readerKey(writeKey, token)), token);
       Long remaining = null;
-      if (!downgrade) { // a writer holds it, or a fresh waiting writer holds new readers back
+      // a writer holds it, or a fresh waiting writer holds new readers back; a lost answer's hold is ours anyway
+      if (!downgrade && !ours) {
         remaining = value != null ? Long.valueOf(keys.pttl(writeKey)) : lock.oldestFreshWriter(now);
       }
       if (remaining != null) {
@@ -211,8 +213,8 @@ final class InMemoryReadWriteStore implements ReadWriteStore {
         return code; // no readers set
       }
       lock.readers.remove(token);
-      if (!lock.isAwaited(now)) {
-        return code; // nobody waits
+      if (code != LockStore.Release.RELEASED || !lock.isAwaited(now)) {
+        return code; // nothing was released, or nobody waits
       }
       for (Iterator<String> readers = lock.readers.iterator(); readers.hasNext(); ) {
         if (keys.pttl(LockKeys.readerKey(writeKey, readers.next())) != -2) {
