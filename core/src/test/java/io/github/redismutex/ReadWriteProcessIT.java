@@ -30,7 +30,7 @@ class ReadWriteProcessIT {
   }
 
   /** One section of the mixed workload, on the one clock of the machine. */
-  private record Section(int process, boolean write, long start, long end, long waitNanos) {
+  record Section(int process, boolean write, long start, long end, long waitNanos, boolean valid) {
     boolean overlaps(Section other) {
       return start < other.end && other.start < end;
     }
@@ -116,7 +116,7 @@ class ReadWriteProcessIT {
     return ChildJvm.start(ReadWriteClientMain.class, "readers", redis.uri(), prefix, "doc", "3", "50");
   }
 
-  private static List<Section> sections(ChildJvm child, int process) throws InterruptedException {
+  static List<Section> sections(ChildJvm child, int process) throws InterruptedException {
     List<Section> sections = new ArrayList<>();
     while (true) {
       String line = child.awaitLine("", 60, TimeUnit.SECONDS);
@@ -126,7 +126,7 @@ class ReadWriteProcessIT {
       if (line.startsWith("S ")) {
         String[] f = line.split(" ");
         sections.add(new Section(process, f[1].equals("W"), Long.parseLong(f[2]), Long.parseLong(f[3]),
-            Long.parseLong(f[4])));
+            Long.parseLong(f[4]), f[5].equals("1")));
       }
     }
   }
