@@ -337,6 +337,32 @@ class ReadWriteLockIT {
   }
 
   @Test
+  void namesUsedOnceLeaveNoLocalStateAndNoKeysBehind() throws Exception {
+    alice.call(() -> {
+      for (int i = 0; i < 500; i++) {
+        RedisReadWriteLock lock = here.readWriteLock("once-" + i);
+        lock.readLock().lock();
+        lock.readLock().unlock();
+        lock.writeLock().lock();
+        lock.writeLock().unlock();
+      }
+      return null;
+    });
+    for (int i = 0; i < 20; i++) { // contended: a waiting reader subscribes, and must unsubscribe
+      bob.lock(there.readWriteLock("busy-" + i).writeLock());
+      assertThat(alice.tryLock(here.readWriteLock("busy-" + i).readLock(), 5)).isFalse();
+      bob.unlock(there.readWriteLock("busy-" + i).writeLock());
+    }
+    assertThat(here.localLockCount()).as("local entries").isZero();
+    assertThat(here.heldLeaseCount()).as("leases in the watchdog").isZero();
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      assertThat(here.subscribedChannelCount()).as("subscribed channels").isZero();
+      assertThat(redis.admin().keys(prefix + "*")).as("keys left").allMatch(key -> key.endsWith(":fence")
+          || key.endsWith(":waiters"));
+    });
+  }
+
+  @Test
   void aMutexAndAReadWriteLockOfTheSameNameAreTwoLocks() throws Exception {
     alice.lock(here.mutex("doc"));
     assertThat(bob.tryLock(there.readWriteLock("doc").writeLock(), 0)).isTrue();
