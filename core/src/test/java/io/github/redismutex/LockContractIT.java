@@ -261,6 +261,8 @@ class LockContractIT {
         .atMost(Duration.ofSeconds(2)).until(() -> !interruptedAfterLock.isDone());
     otherNode.mutex("stubborn").unlock();
     assertThat(interruptedAfterLock.get(5, TimeUnit.SECONDS)).isTrue();
+    waiter.join(TimeUnit.SECONDS.toMillis(5)); // its unlock done before close(): no stray failure in a later test
+    assertThat(waiter.isAlive()).isFalse();
   }
 
   @Test
