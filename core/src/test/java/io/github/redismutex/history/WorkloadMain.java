@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link Workload} client in a JVM of its own, so that it can be paused (SIGSTOP) or killed (SIGKILL) as a whole.
@@ -56,8 +57,12 @@ public final class WorkloadMain {
     } finally {
       locks.close();
     }
-    List<Thread> left = Thread.getAllStackTraces().keySet().stream()
+    List<Thread> ending = Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.isAlive() && t.getName().startsWith("redis-mutex-")).toList();
+    for (Thread thread : ending) {
+      thread.join(TimeUnit.SECONDS.toMillis(5)); // an executor's thread may still be exiting just after it terminated
+    }
+    List<Thread> left = ending.stream().filter(Thread::isAlive).toList();
     left.forEach(thread -> System.err.println("library thread left after close(): " + thread.getName() + " "
         + Arrays.toString(thread.getStackTrace())));
     System.out.println("CLOSED " + left.size());
