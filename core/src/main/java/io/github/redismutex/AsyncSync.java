@@ -38,7 +38,7 @@ final class AsyncSync {
     } else if (timeout.isZero()) {
       deadline = Deadline.afterNanos(RedisMutex.NO_WAIT_REPLY_BUDGET.toNanos());
     } else {
-      deadline = Deadline.afterNanos(saturatedNanos(timeout));
+      deadline = Deadline.afterNanos(WaitPolicy.nanosOf(timeout));
     }
     AsyncAcquisition acquisition =
         new AsyncAcquisition(name, key, deadline, timeout, timeout == null || !timeout.isZero(), async);
@@ -46,13 +46,6 @@ final class AsyncSync {
     return acquisition.result();
   }
 
-  private static long saturatedNanos(Duration timeout) {
-    try {
-      return timeout.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE; // beyond 292 years: no limit
-    }
-  }
 
   /**
    * Fails every acquisition under way with {@link IllegalStateException} and lets it leave Redis tidy (its

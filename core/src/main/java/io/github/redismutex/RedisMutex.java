@@ -138,22 +138,7 @@ public final class RedisMutex implements Lock {
    */
   @Override
   public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-    return tryWithin(time, unit, (wait, deadline) -> sync.acquire(name, wait, deadline));
-  }
-
-  /** How an acquisition is asked for, for {@link #tryWithin}. */
-  @FunctionalInterface
-  interface Acquirer {
-    boolean acquire(WaitPolicy wait, Deadline deadline) throws InterruptedException;
-  }
-
-  /** {@code tryLock(time, unit)}'s wait policy and deadline, for every lock that offers it. */
-  static boolean tryWithin(long time, TimeUnit unit, Acquirer acquirer) throws InterruptedException {
-    Objects.requireNonNull(unit, "unit must not be null");
-    if (time <= 0) {
-      return acquirer.acquire(WaitPolicy.TRY_NO_WAIT, Deadline.afterNanos(NO_WAIT_REPLY_BUDGET.toNanos()));
-    }
-    return acquirer.acquire(WaitPolicy.TIMED, Deadline.after(time, unit));
+    return WaitPolicy.tryWithin(time, unit, (wait, deadline) -> sync.acquire(name, wait, deadline));
   }
 
   /**
@@ -166,17 +151,7 @@ public final class RedisMutex implements Lock {
    * @throws InterruptedException if the thread was interrupted before or during the call; the lock is not held then
    */
   public boolean tryLock(Duration timeout) throws InterruptedException {
-    return tryLock(nanosOf(timeout), TimeUnit.NANOSECONDS);
-  }
-
-  /** A timeout in nanoseconds, saturated: beyond 292 years is no limit. */
-  static long nanosOf(Duration timeout) {
-    Objects.requireNonNull(timeout, "timeout must not be null");
-    try {
-      return timeout.toNanos();
-    } catch (ArithmeticException e) {
-      return timeout.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
+    return tryLock(WaitPolicy.nanosOf(timeout), TimeUnit.NANOSECONDS);
   }
 
   /**

@@ -177,7 +177,7 @@ public final class RedisReadWriteLock implements ReadWriteLock {
 
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-      return RedisMutex.tryWithin(time, unit, (wait, deadline) -> reads.acquire(name, writeKey, wait, deadline));
+      return WaitPolicy.tryWithin(time, unit, (wait, deadline) -> reads.acquire(name, writeKey, wait, deadline));
     }
 
     /**
@@ -188,7 +188,7 @@ public final class RedisReadWriteLock implements ReadWriteLock {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean tryLock(Duration timeout) throws InterruptedException {
-      return tryLock(RedisMutex.nanosOf(timeout), TimeUnit.NANOSECONDS);
+      return tryLock(WaitPolicy.nanosOf(timeout), TimeUnit.NANOSECONDS);
     }
 
     /**
