@@ -46,7 +46,6 @@ final class AsyncSync {
     return acquisition.result();
   }
 
-
   /**
    * Fails every acquisition under way with {@link IllegalStateException} and lets it leave Redis tidy (its
    * clean-ups go to {@link UnconfirmedReleases}, which close() flushes next), waiting at most {@code bound} for

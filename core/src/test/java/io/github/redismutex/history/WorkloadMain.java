@@ -59,8 +59,9 @@ public final class WorkloadMain {
     }
     List<Thread> ending = Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.isAlive() && t.getName().startsWith("redis-mutex-")).toList();
-    for (Thread thread : ending) {
-      thread.join(TimeUnit.SECONDS.toMillis(5)); // an executor's thread may still be exiting just after it terminated
+    long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // 5 s in all, however many are ending
+    for (Thread thread : ending) { // an executor's thread may still be exiting just after it terminated
+      thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime())));
     }
     List<Thread> left = ending.stream().filter(Thread::isAlive).toList();
     left.forEach(thread -> System.err.println("library thread left after close(): " + thread.getName() + " "
